@@ -1,0 +1,136 @@
+import type { BackupMode } from '../core/backup-mode';
+
+/** The configuration file after defaults are applied; mirrors config/backup-config.schema.json. */
+export interface BackupConfigFile {
+  BackupConfiguration: {
+    DefaultBackupMode: BackupMode;
+    TempDirectory: string;
+    LocalBackupPath: string;
+    NetworkBackupPaths: string[];
+    LogDirectory: string;
+    RetentionDays: Record<BackupMode, number>;
+    CopyRetryCount: number;
+    CopyRetryDelaySeconds: number;
+  };
+  ServiceConfiguration: {
+    MaxServiceWaitSeconds: number;
+    MaxWorkflowWaitSeconds: number;
+    WorkflowPollSeconds: number;
+    ForceStopWorkflows: boolean;
+    StopServiceForExternalDB: boolean;
+  };
+  MongoDBConfiguration: {
+    Type: 'auto' | 'embedded' | 'self-managed';
+    DumpTimeoutSeconds: number;
+    EmbeddedMongoDB: { UseAlteryxService: boolean };
+    SelfManagedMongoDB: {
+      ConnectionString: string;
+      Host: string;
+      Port: number;
+      Database: string;
+      AuthDatabase: string;
+      Username: string;
+      UseCompression: boolean;
+      MongoDumpPath: string;
+      CredentialFile: string;
+      SkipConnectivityCheck: boolean;
+    };
+  };
+  FilesConfiguration: {
+    BackupKeys: boolean;
+    BackupConfigFile: boolean;
+    BackupMongoPasswords: boolean;
+    IncludeMetadata: boolean;
+  };
+  ValidationConfiguration: {
+    VerifyArchiveIntegrity: boolean;
+    CalculateChecksums: boolean;
+    MinimumBackupSizeMB: Record<BackupMode, number>;
+  };
+  NotificationConfiguration: {
+    Enabled: boolean;
+    SMTPServer: string;
+    SMTPPort: number;
+    UseSSL: boolean;
+    Username: string;
+    CredentialFile: string;
+    FromAddress: string;
+    ToAddresses: string[];
+    OnlyOnFailure: boolean;
+    AttachLog: boolean;
+    LogLinesInBody: number;
+  };
+  CloudConfiguration: {
+    AzureBlob: {
+      Enabled: boolean;
+      AccountName: string;
+      ContainerName: string;
+      EndpointUrl: string;
+      Prefix: string;
+      CredentialFile: string;
+    };
+    S3: {
+      Enabled: boolean;
+      Bucket: string;
+      Region: string;
+      EndpointUrl: string;
+      ForcePathStyle: boolean;
+      Prefix: string;
+      AccessKeyId: string;
+      CredentialFile: string;
+      MultipartThresholdMB: number;
+    };
+  };
+  AlteryxConfiguration: {
+    ProgramDataPath: string;
+    InstallPath: string;
+    ServiceName: string;
+    Nodes: NodeDefinition[];
+    Platform: 'Windows' | 'Simulated';
+    SimulatedHostRoot: string;
+  };
+}
+
+export type NodeRole = 'Controller' | 'Worker' | 'ServerUI';
+export interface NodeDefinition {
+  Hostname: string;
+  Role: NodeRole;
+}
+
+/** Secrets arrive only on stdin from the PowerShell layer, never from the JSON file. */
+export interface Secrets {
+  MongoPassword?: string;
+  SmtpPassword?: string;
+  AzureStorageKey?: string;
+  AzureSasToken?: string;
+  S3SecretAccessKey?: string;
+}
+
+/**
+ * The data model's ConfigurationObject: the file merged with parameters.
+ * `file` keeps the whole validated file for the less common settings.
+ */
+export interface ResolvedConfig {
+  configPath: string;
+  file: BackupConfigFile;
+  BackupMode: BackupMode;
+  TempDirectory: string;
+  LocalBackupPath: string;
+  NetworkBackupPaths: string[];
+  LogDirectory: string;
+  RetentionDays: Record<BackupMode, number>;
+  MaxServiceWait: number;
+  MaxWorkflowWait: number;
+  ForceStopWorkflows: boolean;
+  StopServiceForExternalDB: boolean;
+  /** As configured: 'auto' is resolved later from RuntimeSettings.xml. */
+  MongoType: 'auto' | 'embedded' | 'self-managed';
+  IncludeKeys: boolean;
+  IncludeConfigFile: boolean;
+  IncludeMongoPasswords: boolean;
+  IncludeMetadata: boolean;
+  VerifyArchive: boolean;
+  CalculateChecksums: boolean;
+  MinimumSizeMB: number;
+  secrets: Secrets;
+}
