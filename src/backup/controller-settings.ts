@@ -1,0 +1,154 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { GeneralBackupError } from '../core/errors';
+import type { Redactor } from '../core/redact';
+import type { ManifestFileEntry } from '../core/manifest';
+import { sha256Of, writeFileDurable } from '../fs/copy-hashed';
+import type { Log } from '../logging/logger';
+import type { Platform } from '../platform/platform';
+import { runCommand } from '../platform/run-command';
+
+export interface ControllerSettingsOptions {
+  platform: Platform;
+  serviceName: string;
+  programDataPath: string;
+  includeMongoPasswords: boolean;
+  includeMetadata: boolean;
+  stagingDir: string;
+  redactor: Redactor;
+  log: Log;
+  signal?: AbortSignal;
+}
+
+/** The data model's ControllerSettingsResultObject (ControllerSettings in the manifest). */
+export interface ControllerSettingsResult {
+  Success: boolean;
+  ControllerTokenExported: boolean;
+  MongoPasswordsExported: boolean;
+  ServiceAccountUser: string | null;
+  RunAsUser: string | null;
+  AlteryxServerVersion: string | null;
+  Files: ManifestFileEntry[];
+  Warnings: string[];
+}
+
+export interface MongoPasswords {
+  admin: string;
+  nonAdmin: string;
+}
+
+/** `getemongopassword` prints `Admin: <pw>` and `Non-Admin: <pw>`; anything else is a failure. */
+export function parseMongoPasswords(output: string): MongoPasswords | undefined {
+  const admin = /^\s*Admin:\s*(\S.*?)\s*$/m.exec(output);
+  const nonAdmin = /^\s*Non-Admin:\s*(\S.*?)\s*$/m.exec(output);
+  if (!admin || !nonAdmin) return undefined;
+  return { admin: admin[1], nonAdmin: nonAdmin[1] };
+}
+
+/**
+ * The Worker "Run As" user lives in RuntimeSettings.xml; only the user name
+ * is recorded, never the encrypted password beside it.
+ */
+export function findRunAsUser(runtimeSettingsXml: string): string | null {
+  const m = /<(?:\w+:)?(RunAsUser|RunAsUserName|RunAs)>\s*([^<]+?)\s*<\//i.exec(runtimeSettingsXml);
+  return m ? m[2] : null;
+}
+
+const ALTERYX_CMD_TIMEOUT_MS = 120_000;
+
+async function alteryxService(o: ControllerSettingsOptions, command: string): Promise<string> {
+  const exe = o.platform.alteryxServiceExecutable();
+  const r = await runCommand(exe, [command], { timeoutMs: ALTERYX_CMD_TIMEOUT_MS, signal: o.signal });
+  if (r.timedOut) throw new GeneralBackupError(`AlteryxService ${command} did not finish within ${ALTERYX_CMD_TIMEOUT_MS / 1000} s.`, 'ALTERYX_COMMAND_FAILED');
+  if (r.exitCode !== 0) {
+    // The output of these commands is secret; report only the exit code.
+    throw new GeneralBackupError(`AlteryxService ${command} failed with exit code ${String(r.exitCode)}.`, 'ALTERYX_COMMAND_FAILED');
+  }
+  return r.stdout;
+}
+
+/**
+ * Export-ControllerSettings: the controller token (getserversecret), the
+ * embedded MongoDB passwords (getemongopassword), the service's Log On
+ * account and Run As user (names only), and server metadata. Every secret is
+ * registered with the redactor before anything else can print it.
+ */
+export async function exportControllerSettings(o: ControllerSettingsOptions): Promise<ControllerSettingsResult> {
+  const configDir = path.join(o.stagingDir, 'Config');
+  await fs.promises.mkdir(configDir, { recursive: true });
+  const result: ControllerSettingsResult = {
+    Success: false,
+    ControllerTokenExported: false,
+    MongoPasswordsExported: false,
+    ServiceAccountUser: null,
+    RunAsUser: null,
+    AlteryxServerVersion: null,
+    Files: [],
+    Warnings: [],
+  };
+  const write = async (name: string, content: string, description: string) => {
+    const target = path.join(configDir, name);
+    await writeFileDurable(target, content, 0o600);
+    result.Files.push({
+      FilePath: description,
+      RelativePathInArchive: `Config/${name}`,
+      SizeBytes: Buffer.byteLength(content),
+      LastModified: new Date().toISOString(),
+      SHA256: sha256Of(content),
+    });
+  };
+
+  const token = (await alteryxService(o, 'getserversecret')).trim();
+  o.redactor.add(token);
+  if (token.length === 0) throw new GeneralBackupError('AlteryxService getserversecret returned nothing.', 'ALTERYX_COMMAND_FAILED');
+  await write('ControllerToken.txt', token + '\r\n', 'AlteryxService.exe getserversecret');
+  result.ControllerTokenExported = true;
+  o.log.info('Controller token exported to Config/ControllerToken.txt.');
+
+  if (o.includeMongoPasswords) {
+    const out = await alteryxService(o, 'getemongopassword');
+    const pw = parseMongoPasswords(out);
+    for (const line of out.split(/\r?\n/)) o.redactor.add(line.replace(/^\s*(Non-)?Admin:\s*/i, ''));
+    if (!pw) throw new GeneralBackupError('AlteryxService getemongopassword did not print the Admin and Non-Admin lines.', 'ALTERYX_COMMAND_FAILED');
+    o.redactor.add(pw.admin);
+    o.redactor.add(pw.nonAdmin);
+    await write('MongoPasswords.txt', `Admin: ${pw.admin}\r\nNon-Admin: ${pw.nonAdmin}\r\n`, 'AlteryxService.exe getemongopassword');
+    result.MongoPasswordsExported = true;
+    o.log.info('MongoDB passwords exported to Config/MongoPasswords.txt.');
+  }
+
+  try {
+    result.ServiceAccountUser = (await o.platform.services.logOnAccount(o.serviceName)) ?? null;
+  } catch (err) {
+    const m = `Could not read the Log On account of ${o.serviceName}: ${(err as Error).message}`;
+    result.Warnings.push(m);
+    o.log.warn(m);
+  }
+  try {
+    result.RunAsUser = findRunAsUser(await fs.promises.readFile(path.join(o.programDataPath, 'RuntimeSettings.xml'), 'utf8'));
+  } catch {
+    /* RuntimeSettings.xml is checked (and required) by Backup-CriticalFiles */
+  }
+
+  if (o.includeMetadata) {
+    try {
+      result.AlteryxServerVersion = (await alteryxService(o, 'getversion')).trim().split(/\r?\n/)[0] || null;
+    } catch (err) {
+      const m = `Could not read the Alteryx Server version: ${(err as Error).message}`;
+      result.Warnings.push(m);
+      o.log.warn(m);
+    }
+    const metadata = {
+      AlteryxServerVersion: result.AlteryxServerVersion,
+      ServiceName: o.serviceName,
+      ServiceAccountUser: result.ServiceAccountUser,
+      RunAsUser: result.RunAsUser,
+      ServerHostname: o.platform.hostname(),
+      WindowsVersion: o.platform.osVersion(),
+      ExportedAt: new Date().toISOString(),
+    };
+    await write('ServiceAccount.json', JSON.stringify(metadata, null, 2), 'Service Log On account, Run As user and server metadata');
+  }
+  result.Success = true;
+  return result;
+}

@@ -1,0 +1,193 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { criticalFiles, isModifiedAfterInstall, type CriticalFileDefinition } from '../core/file-matrix';
+import { StorageError, ValidationError } from '../core/errors';
+import type { BackupMode } from '../core/backup-mode';
+import type { ManifestDirectoryEntry, ManifestFileEntry } from '../core/manifest';
+import { copyFileHashed } from '../fs/copy-hashed';
+import type { Log } from '../logging/logger';
+
+export interface CriticalFilesOptions {
+  mode: BackupMode;
+  programDataPath: string;
+  installPath: string;
+  includeKeys: boolean;
+  includeConfigFile: boolean;
+  /** Full path of AlteryxService.exe; its mtime is the install time for the alteryx.config check. */
+  serviceExecutable?: string;
+  stagingDir: string;
+  log: Log;
+  signal?: AbortSignal;
+}
+
+/** The data model's FileBackupResultObject. */
+export interface FileBackupResult {
+  Success: boolean;
+  StagingPath: string;
+  FilesBackedUp: number;
+  TotalSizeBytes: number;
+  Files: Array<ManifestFileEntry | ManifestDirectoryEntry>;
+  Skipped: Array<{ FilePath: string; Reason: string }>;
+  Warnings: string[];
+}
+
+async function statOrUndefined(p: string): Promise<fs.Stats | undefined> {
+  try {
+    return await fs.promises.stat(p);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+function unreadable(p: string, err: unknown): StorageError {
+  const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
+  const why = code === 'EACCES' || code === 'EPERM' ? 'access is denied' : code === 'EBUSY' ? 'the file is locked by another process' : code;
+  return new StorageError(`Cannot read '${p}': ${why}. The backup would be incomplete, so it was stopped.`, 'FILE_UNREADABLE', {
+    cause: err,
+    category: 'ReadError',
+  });
+}
+
+async function listFilesRecursive(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  const entries = await fs.promises.readdir(dir, { withFileTypes: true });
+  entries.sort((a, b) => a.name.localeCompare(b.name));
+  for (const e of entries) {
+    const full = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await listFilesRecursive(full)));
+    else if (e.isFile()) out.push(full);
+  }
+  return out;
+}
+
+/**
+ * Backup-CriticalFiles: copies the mode's files into `<staging>/Config/…`,
+ * hashing each copy. A required or unreadable file stops the backup: an
+ * archive silently missing a Keys file is worse than none.
+ */
+export async function backupCriticalFiles(o: CriticalFilesOptions): Promise<FileBackupResult> {
+  const defs = criticalFiles(o.mode, {
+    programDataPath: o.programDataPath,
+    installPath: o.installPath,
+    includeKeys: o.includeKeys,
+    includeConfigFile: o.includeConfigFile,
+  });
+  const result: FileBackupResult = {
+    Success: false,
+    StagingPath: o.stagingDir,
+    FilesBackedUp: 0,
+    TotalSizeBytes: 0,
+    Files: [],
+    Skipped: [],
+    Warnings: [],
+  };
+  const warn = (m: string) => {
+    result.Warnings.push(m);
+    o.log.warn(m);
+  };
+  const taken = new Set<string>();
+  const installTime = o.serviceExecutable ? (await statOrUndefined(o.serviceExecutable))?.mtime : undefined;
+
+  const copyOne = async (source: string, archivePath: string): Promise<ManifestFileEntry> => {
+    const target = path.join(o.stagingDir, ...archivePath.split('/'));
+    await fs.promises.mkdir(path.dirname(target), { recursive: true });
+    let copy;
+    try {
+      copy = await copyFileHashed(source, target, o.signal);
+    } catch (err) {
+      if ((err as Error).name === 'AbortError') throw err;
+      throw unreadable(source, err);
+    }
+    result.FilesBackedUp++;
+    result.TotalSizeBytes += copy.sizeBytes;
+    o.log.debug(`Copied ${source} → ${archivePath} (${copy.sizeBytes} bytes, SHA256 ${copy.sha256})`);
+    return {
+      FilePath: source,
+      RelativePathInArchive: archivePath,
+      SizeBytes: copy.sizeBytes,
+      LastModified: copy.mtime.toISOString(),
+      SHA256: copy.sha256,
+    };
+  };
+
+  for (const def of defs) {
+    if (taken.has(def.archivePath)) continue;
+    let stat: fs.Stats | undefined;
+    try {
+      stat = await statOrUndefined(def.sourcePath);
+    } catch (err) {
+      throw unreadable(def.sourcePath, err);
+    }
+    if (!stat) {
+      handleMissing(def, result, warn, o.log);
+      continue;
+    }
+    if (def.type === 'Directory') {
+      if (!stat.isDirectory()) throw new ValidationError(`'${def.sourcePath}' should be a folder but is a file.`, 'REQUIRED_FILE_MISSING');
+      let files: string[];
+      try {
+        files = await listFilesRecursive(def.sourcePath);
+      } catch (err) {
+        throw unreadable(def.sourcePath, err);
+      }
+      if (files.length === 0) warn(`${def.description}: '${def.sourcePath}' is empty. Restores that need these keys will fail.`);
+      let total = 0;
+      for (const f of files) {
+        const rel = path.relative(def.sourcePath, f).split(path.sep).join('/');
+        const entry = await copyOne(f, def.archivePath + rel);
+        total += entry.SizeBytes;
+        result.Files.push(entry);
+      }
+      if (files.length === 0) await fs.promises.mkdir(path.join(o.stagingDir, ...def.archivePath.split('/')), { recursive: true });
+      result.Files.push({
+        FilePath: def.sourcePath,
+        RelativePathInArchive: def.archivePath,
+        Type: 'Directory',
+        FileCount: files.length,
+        TotalSizeBytes: total,
+        SHA256: null,
+      });
+      taken.add(def.archivePath);
+      continue;
+    }
+    if (def.condition === 'CheckIfModified' && !isModifiedAfterInstall(stat.mtime, installTime)) {
+      result.Skipped.push({ FilePath: def.sourcePath, Reason: 'not modified since install' });
+      o.log.info(`Skipping ${def.sourcePath}: not modified since install.`);
+      taken.add(def.archivePath);
+      continue;
+    }
+    result.Files.push(await copyOne(def.sourcePath, def.archivePath));
+    taken.add(def.archivePath);
+  }
+  result.Success = true;
+  return result;
+}
+
+function handleMissing(def: CriticalFileDefinition, result: FileBackupResult, warn: (m: string) => void, log: Log): void {
+  if (def.required) {
+    throw new ValidationError(`Required file '${def.sourcePath}' (${def.description}) does not exist. Check AlteryxConfiguration.ProgramDataPath.`, 'REQUIRED_FILE_MISSING', {
+      category: 'ObjectNotFound',
+    });
+  }
+  if (def.warnIfMissing) {
+    warn(
+      `CRITICAL: ${def.description} folder '${def.sourcePath}' is missing. Without it, DCM and shared Gallery connections cannot be decrypted after a restore.`,
+    );
+  } else {
+    log.info(`Optional file not present: ${def.sourcePath}`);
+  }
+  result.Skipped.push({ FilePath: def.sourcePath, Reason: 'not present' });
+}
+
+/** The precondition checked before any service is touched. */
+export async function checkRequiredFiles(programDataPath: string): Promise<string[]> {
+  const problems: string[] = [];
+  const rs = path.join(programDataPath, 'RuntimeSettings.xml');
+  try {
+    await fs.promises.access(rs, fs.constants.R_OK);
+  } catch {
+    problems.push(`Required file '${rs}' does not exist or cannot be read.`);
+  }
+  return problems;
+}
