@@ -1,0 +1,202 @@
+import { promises as fs } from 'node:fs';
+import { ValidationError } from '../core/errors';
+import { decodeXmlBytes, elementAtPath, parseXml, XmlSyntaxError, type XmlElement } from './xml-lite';
+
+/**
+ * MongoDB detection from RuntimeSettings.xml. Alteryx writes only the
+ * settings that differ from its defaults, so a missing element means the
+ * default, and the default is the embedded MongoDB.
+ */
+
+export const EMBEDDED_MONGO_PORT = 27018;
+export const EMBEDDED_MONGO_USER = 'user';
+export const EMBEDDED_DATABASES = ['AlteryxService', 'AlteryxGallery', 'AlteryxGallery_Lucene'] as const;
+/** Relative to %ProgramData%\Alteryx; Alteryx's default when EmbeddedMongoDBRootPath is absent. */
+export const DEFAULT_EMBEDDED_ROOT_RELATIVE = ['Service', 'Persistence', 'MongoDB'] as const;
+
+export type MongoDeploymentType = 'embedded' | 'self-managed';
+
+export interface SelfManagedSettings {
+  /** `MongoDBServerName`, e.g. `mongo01:27017` or `a:27017,b:27017`. */
+  serverName?: string;
+  /** `Gallery/MongoDBWebConnection`, only when `MongoDBWebOverride` is true. May contain a password: redact before showing. */
+  connectionString?: string;
+}
+
+export interface MongoDetection {
+  type: MongoDeploymentType;
+  /** Where the answer came from: the settings file path, or `configuration`. */
+  source: string;
+  /** Explicit `EmbeddedMongoDBRootPath`; undefined means Alteryx's default location. */
+  embeddedRootPath?: string;
+  /** 27018 for embedded; for self-managed the port of the first host when known. */
+  port?: number;
+  user?: string;
+  databases: string[];
+  selfManaged?: SelfManagedSettings;
+  /** Odd but survivable findings, already free of secrets. */
+  warnings: string[];
+}
+
+const P = {
+  embeddedEnabled: ['Controller', 'EmbeddedMongoDBEnabled'],
+  embeddedRoot: ['Controller', 'EmbeddedMongoDBRootPath'],
+  mongoEnabled: ['Controller', 'MongoDBEnabled'],
+  serverName: ['Controller', 'MongoDBServerName'],
+  webConnection: ['Gallery', 'MongoDBWebConnection'],
+  webOverride: ['Gallery', 'MongoDBWebOverride'],
+} as const;
+
+/** Parses the file text; `source` names the file in errors. Pure: no I/O. */
+export function detectFromRuntimeSettingsText(xml: string, source: string): MongoDetection {
+  let root: XmlElement;
+  try {
+    root = parseXml(xml);
+  } catch (err) {
+    if (err instanceof XmlSyntaxError) {
+      throw new ValidationError(`${source} is not well-formed XML (line ${err.line}): ${err.message.replace(/^line \d+: /, '')}`, 'RUNTIME_SETTINGS_UNPARSEABLE', {
+        details: [`${source}:${err.line}`],
+      });
+    }
+    throw err;
+  }
+  if (root.name !== 'SystemSettings') {
+    throw new ValidationError(
+      `${source} (line ${root.line}): root element is <${root.qualifiedName}>, expected <SystemSettings>`,
+      'RUNTIME_SETTINGS_UNPARSEABLE',
+    );
+  }
+  const warnings: string[] = [];
+  const value = (path: readonly string[]): { text: string; line: number } | undefined => {
+    const el = elementAtPath(root, path);
+    return el ? { text: el.text.trim(), line: el.line } : undefined;
+  };
+  const flag = (path: readonly string[]): boolean | undefined => {
+    const v = value(path);
+    if (!v || v.text === '') return undefined;
+    const parsed = parseBool(v.text);
+    if (parsed === undefined) {
+      throw new ValidationError(`${source} (line ${v.line}): <${path.join('/')}> is '${v.text}', expected True or False`, 'RUNTIME_SETTINGS_UNPARSEABLE');
+    }
+    return parsed;
+  };
+
+  const embeddedEnabled = flag(P.embeddedEnabled);
+  const mongoEnabled = flag(P.mongoEnabled);
+  const webOverride = flag(P.webOverride);
+  const serverName = nonEmpty(value(P.serverName)?.text);
+  const webConnection = nonEmpty(value(P.webConnection)?.text);
+  const embeddedRoot = nonEmpty(value(P.embeddedRoot)?.text);
+
+  const selfManagedByServer = mongoEnabled === true && serverName !== undefined;
+  const selfManagedByWeb = webOverride === true && webConnection !== undefined;
+  if (webOverride === true && webConnection === undefined) {
+    warnings.push(`${source}: MongoDBWebOverride is set but Gallery/MongoDBWebConnection is empty`);
+  }
+
+  let type: MongoDeploymentType;
+  if (embeddedEnabled === true) {
+    type = 'embedded';
+    if (selfManagedByServer || selfManagedByWeb) {
+      warnings.push(`${source}: EmbeddedMongoDBEnabled is True and self-managed settings are also present; using embedded`);
+    }
+  } else if (selfManagedByServer || selfManagedByWeb) {
+    type = 'self-managed';
+  } else if (embeddedEnabled === false || mongoEnabled === true) {
+    // Self-managed switched on (or embedded switched off) without anywhere to connect to:
+    // the configuration's SelfManagedMongoDB section must supply the server.
+    type = 'self-managed';
+    warnings.push(`${source}: self-managed MongoDB without MongoDBServerName or an overriding MongoDBWebConnection; the configuration must name the server`);
+  } else {
+    type = 'embedded';
+  }
+
+  if (type === 'embedded') {
+    return {
+      type,
+      source,
+      embeddedRootPath: embeddedRoot,
+      port: EMBEDDED_MONGO_PORT,
+      user: EMBEDDED_MONGO_USER,
+      databases: [...EMBEDDED_DATABASES],
+      warnings,
+    };
+  }
+  const selfManaged: SelfManagedSettings = {};
+  if (serverName) selfManaged.serverName = serverName;
+  if (selfManagedByWeb) selfManaged.connectionString = webConnection;
+  return {
+    type,
+    source,
+    port: serverName ? firstHostPort(serverName) : undefined,
+    databases: [],
+    selfManaged,
+    warnings,
+  };
+}
+
+export async function detectFromRuntimeSettingsFile(file: string): Promise<MongoDetection> {
+  let bytes: Buffer;
+  try {
+    bytes = await fs.readFile(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw new ValidationError(`Cannot read ${file} (${code}) to detect the MongoDB type`, 'RUNTIME_SETTINGS_UNREADABLE', { cause: err });
+  }
+  return detectFromRuntimeSettingsText(decodeXmlBytes(bytes), file);
+}
+
+function parseBool(text: string): boolean | undefined {
+  const t = text.trim().toLowerCase();
+  if (t === 'true' || t === '1' || t === 'yes') return true;
+  if (t === 'false' || t === '0' || t === 'no') return false;
+  return undefined;
+}
+
+function nonEmpty(s: string | undefined): string | undefined {
+  return s === undefined || s.trim() === '' ? undefined : s.trim();
+}
+
+function firstHostPort(serverName: string): number | undefined {
+  const first = serverName.replace(/^mongodb(\+srv)?:\/\//i, '').split(',')[0];
+  const m = /:(\d{1,5})$/.exec(first);
+  return m ? Number(m[1]) : 27017;
+}
+
+/**
+ * Masks the password in a MongoDB URI (`mongodb://user:***@host`) and any
+ * password-like query option. When in doubt it masks more, never less.
+ */
+export function redactMongoUri(uri: string): string {
+  const scheme = /^(mongodb(?:\+srv)?:\/\/)/i.exec(uri);
+  let out = uri;
+  if (scheme) {
+    const rest = uri.slice(scheme[1].length);
+    const at = rest.lastIndexOf('@');
+    if (at >= 0) {
+      const userInfo = rest.slice(0, at);
+      const colon = userInfo.indexOf(':');
+      const maskedUser = colon >= 0 ? `${userInfo.slice(0, colon)}:***` : userInfo;
+      out = scheme[1] + maskedUser + rest.slice(at);
+    }
+  }
+  return out.replace(/([?&;](?:password|pwd|tlsCertificateKeyFilePassword|sslPEMKeyPassword|authMechanismProperties)=)[^&;]*/gi, '$1***');
+}
+
+/** The password inside a URI's user info, decoded, or undefined. */
+export function passwordInMongoUri(uri: string): string | undefined {
+  const scheme = /^(mongodb(?:\+srv)?:\/\/)/i.exec(uri);
+  if (!scheme) return undefined;
+  const rest = uri.slice(scheme[1].length);
+  const at = rest.lastIndexOf('@');
+  if (at < 0) return undefined;
+  const userInfo = rest.slice(0, at);
+  const colon = userInfo.indexOf(':');
+  if (colon < 0) return undefined;
+  const raw = userInfo.slice(colon + 1);
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
