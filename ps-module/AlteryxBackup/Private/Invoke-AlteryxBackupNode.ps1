@@ -1,0 +1,431 @@
+function Invoke-AlteryxBackupNode {
+    <#
+    .SYNOPSIS
+    The one function in the module that starts node (docs/bridge-protocol.md).
+
+    .DESCRIPTION
+    Builds the request (command, absolute configPath, bound parameters, secrets,
+    whatIf), writes it as UTF-8 JSON to node's stdin and closes stdin, then reads
+    node's JSON lines while node runs and maps them:
+      log      -> Write-Verbose (DEBUG, INFO) or Write-Information (SUCCESS, WARNING, ERROR)
+      progress -> Write-Progress
+      warning  -> Write-Warning
+      service  -> remembered, so a dead node's stopped service gets repaired
+      result   -> the data on the pipeline, or a terminating ErrorRecord whose
+                  ErrorId is error.code, thrown through the caller's $PSCmdlet.
+    $global:LASTEXITCODE is always set. If node dies without a result line the
+    exit code is 1 (NODE_DIED); if node had reported the service stopped and not
+    started again, node is run once more with Repair-AlteryxBackupState. The same
+    repair runs from the finally block when the pipeline is stopped (Ctrl+C).
+
+    .PARAMETER Command
+    The cmdlet name, sent as node's only command-line argument.
+
+    .PARAMETER Cmdlet
+    The calling cmdlet's $PSCmdlet: errors are thrown through it, and relative
+    paths are resolved against its session's current location.
+
+    .PARAMETER BoundParameters
+    The caller's $PSBoundParameters. Common parameters, ConfigPath and any
+    SecureString or PSCredential values are dropped; switches become booleans;
+    known path parameters become absolute file-system paths.
+
+    .PARAMETER ExtraParameters
+    Parameters derived by the caller (e.g. SmtpUsername from -SmtpCredential),
+    added to the request's parameters after BoundParameters.
+
+    .PARAMETER Secrets
+    Secret name (MongoPassword, SmtpPassword, AzureStorageKey, AzureSasToken,
+    S3SecretAccessKey) to SecureString or PSCredential. Converted to plain text
+    only while the stdin JSON is built.
+
+    .PARAMETER ConfigPath
+    The configuration file. Empty means the module default.
+
+    .PARAMETER WhatIfRequest
+    Sends whatIf: true, so node reports its plan and touches nothing.
+
+    .OUTPUTS
+    The result's data as objects.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string]$Command,
+
+        [Parameter(Mandatory = $true)]
+        [System.Management.Automation.PSCmdlet]$Cmdlet,
+
+        [System.Collections.IDictionary]$BoundParameters = @{},
+
+        [System.Collections.IDictionary]$ExtraParameters = @{},
+
+        [System.Collections.IDictionary]$Secrets = @{},
+
+        [string]$ConfigPath,
+
+        [switch]$WhatIfRequest
+    )
+
+    $utf8NoBom = New-Object System.Text.UTF8Encoding $false
+    $sessionPath = $Cmdlet.SessionState.Path
+
+    # --- Locate node and the core -------------------------------------------------
+    $nodePath = $env:ALTERYXBACKUP_NODE
+    if ([string]::IsNullOrEmpty($nodePath)) {
+        $nodeCommand = @(Get-Command -Name 'node' -CommandType Application -ErrorAction SilentlyContinue) | Select-Object -First 1
+        if ($null -ne $nodeCommand) { $nodePath = $nodeCommand.Source }
+    }
+    if ([string]::IsNullOrEmpty($nodePath)) {
+        $global:LASTEXITCODE = 1
+        $exception = New-Object System.IO.FileNotFoundException 'Node.js was not found. Install Node.js 20 or later, put node on PATH, or set $env:ALTERYXBACKUP_NODE to node.exe.'
+        $Cmdlet.ThrowTerminatingError((New-Object System.Management.Automation.ErrorRecord $exception, 'NODE_NOT_FOUND', ([System.Management.Automation.ErrorCategory]::ObjectNotFound), $null))
+    }
+
+    $corePath = $env:ALTERYXBACKUP_CORE
+    if ([string]::IsNullOrEmpty($corePath)) {
+        $checkoutCore = [System.IO.Path]::Combine($script:ModuleRoot, '..', '..', 'dist', 'src', 'cli', 'main.js')
+        $installedCore = [System.IO.Path]::Combine($script:ModuleRoot, 'core', 'main.js')
+        if ([System.IO.File]::Exists($checkoutCore)) { $corePath = [System.IO.Path]::GetFullPath($checkoutCore) }
+        elseif ([System.IO.File]::Exists($installedCore)) { $corePath = [System.IO.Path]::GetFullPath($installedCore) }
+    }
+    if ([string]::IsNullOrEmpty($corePath) -or -not [System.IO.File]::Exists($corePath)) {
+        $global:LASTEXITCODE = 1
+        $exception = New-Object System.IO.FileNotFoundException "The AlteryxBackup core (main.js) was not found next to the module. Build it with 'npm run build', or set `$env:ALTERYXBACKUP_CORE."
+        $Cmdlet.ThrowTerminatingError((New-Object System.Management.Automation.ErrorRecord $exception, 'NODE_CORE_NOT_FOUND', ([System.Management.Automation.ErrorCategory]::ObjectNotFound), $corePath))
+    }
+
+    # --- Build the request ---------------------------------------------------------
+    if ([string]::IsNullOrEmpty($ConfigPath)) {
+        $checkoutConfig = [System.IO.Path]::Combine($script:ModuleRoot, '..', '..', 'config', 'backup-config.json')
+        if ([System.IO.File]::Exists($checkoutConfig)) { $ConfigPath = $checkoutConfig }
+        else { $ConfigPath = [System.IO.Path]::Combine($script:ModuleRoot, 'config', 'backup-config.json') }
+    }
+    $resolvedConfigPath = [System.IO.Path]::GetFullPath($sessionPath.GetUnresolvedProviderPathFromPSPath($ConfigPath))
+
+    $skip = @([System.Management.Automation.PSCmdlet]::CommonParameters) +
+        @([System.Management.Automation.PSCmdlet]::OptionalCommonParameters) + @('ConfigPath')
+    $parameters = [ordered]@{}
+    foreach ($key in @($BoundParameters.Keys)) {
+        if ($skip -contains $key) { continue }
+        $value = $BoundParameters[$key]
+        if ($value -is [System.Security.SecureString] -or $value -is [System.Management.Automation.PSCredential]) { continue }
+        if ($value -is [System.Management.Automation.SwitchParameter]) {
+            $value = $value.IsPresent
+        }
+        elseif ($script:PathParameterNames -contains $key -and $null -ne $value) {
+            $resolvedPaths = New-Object System.Collections.Generic.List[string]
+            foreach ($item in @($value)) {
+                if ([string]::IsNullOrEmpty([string]$item)) { $resolvedPaths.Add([string]$item); continue }
+                $resolvedPaths.Add($sessionPath.GetUnresolvedProviderPathFromPSPath([string]$item))
+            }
+            if ($value -is [array]) { $value = [string[]]$resolvedPaths.ToArray() } else { $value = $resolvedPaths[0] }
+        }
+        $parameters[$key] = $value
+    }
+
+    foreach ($key in @($ExtraParameters.Keys)) {
+        if ($null -ne $ExtraParameters[$key]) { $parameters[$key] = $ExtraParameters[$key] }
+    }
+
+    $plainSecrets = [ordered]@{}
+    foreach ($name in @($Secrets.Keys)) {
+        $secret = $Secrets[$name]
+        if ($null -eq $secret) { continue }
+        if ($secret -is [System.Management.Automation.PSCredential]) { $secret = $secret.Password }
+        if (-not ($secret -is [System.Security.SecureString])) {
+            throw "Invoke-AlteryxBackupNode: secret '$name' must be a SecureString or a PSCredential."
+        }
+        # The only moment a secret exists as plain text on this side: building stdin.
+        $bstr = [System.Runtime.InteropServices.Marshal]::SecureStringToBSTR($secret)
+        try { $plainSecrets[$name] = [System.Runtime.InteropServices.Marshal]::PtrToStringBSTR($bstr) }
+        finally { [System.Runtime.InteropServices.Marshal]::ZeroFreeBSTR($bstr) }
+    }
+
+    $request = [ordered]@{
+        command    = $Command
+        configPath = $resolvedConfigPath
+        parameters = $parameters
+        secrets    = $plainSecrets
+        whatIf     = [bool]$WhatIfRequest
+    }
+    $requestBytes = $utf8NoBom.GetBytes((ConvertTo-Json -InputObject $request -Depth 10 -Compress))
+    $plainSecrets.Clear()
+    $request = $null
+
+    # Only what Repair-AlteryxBackupState needs to find the state marker.
+    $repairParameters = [ordered]@{}
+    foreach ($key in @('TempDirectory', 'LogDirectory')) {
+        if ($parameters.Contains($key)) { $repairParameters[$key] = $parameters[$key] }
+    }
+
+    $workingDirectory = $sessionPath.CurrentFileSystemLocation.ProviderPath
+
+    # Starts node with one request; the caller reads its output.
+    $startNode = {
+        param([string]$CommandName, [byte[]]$Bytes)
+        $psi = New-Object System.Diagnostics.ProcessStartInfo
+        $psi.FileName = $nodePath
+        # Nothing but the core and the command name on the command line.
+        $psi.Arguments = '"' + $corePath + '" ' + $CommandName
+        $psi.UseShellExecute = $false
+        $psi.CreateNoWindow = $true
+        $psi.RedirectStandardInput = $true
+        $psi.RedirectStandardOutput = $true
+        $psi.RedirectStandardError = $true
+        $psi.StandardOutputEncoding = $utf8NoBom
+        $psi.StandardErrorEncoding = $utf8NoBom
+        if (-not [string]::IsNullOrEmpty($workingDirectory) -and [System.IO.Directory]::Exists($workingDirectory)) {
+            $psi.WorkingDirectory = $workingDirectory
+        }
+        $process = [System.Diagnostics.Process]::Start($psi)
+        # A second reader drains stderr so neither pipe can fill up and block node.
+        $errTask = $process.StandardError.ReadToEndAsync()
+        try {
+            # Windows PowerShell 5.1 has no StandardInputEncoding: write the UTF-8 bytes ourselves.
+            $process.StandardInput.BaseStream.Write($Bytes, 0, $Bytes.Length)
+            $process.StandardInput.BaseStream.Flush()
+        }
+        catch [System.IO.IOException] {
+            # node exited before reading its request; its exit is handled below.
+        }
+        catch [System.ObjectDisposedException] {
+        }
+        finally {
+            try { $process.StandardInput.Close() } catch [System.IO.IOException] { }
+        }
+        [Array]::Clear($Bytes, 0, $Bytes.Length)
+        return @($process, $errTask)
+    }
+
+    # Runs Repair-AlteryxBackupState with .NET calls only, so it also works while
+    # the pipeline is stopping. Returns a short description of the outcome.
+    $runRepair = {
+        $repairRequest = [ordered]@{
+            command    = 'Repair-AlteryxBackupState'
+            configPath = $resolvedConfigPath
+            parameters = $repairParameters
+            secrets    = [ordered]@{}
+            whatIf     = $false
+        }
+        $repairBytes = $utf8NoBom.GetBytes((ConvertTo-Json -InputObject $repairRequest -Depth 10 -Compress))
+        try {
+            $started = & $startNode 'Repair-AlteryxBackupState' $repairBytes
+            $repairProcess = $started[0]
+            $repairOut = $repairProcess.StandardOutput.ReadToEnd()
+            $repairProcess.WaitForExit()
+            $null = $started[1].Wait(5000)
+            $code = $repairProcess.ExitCode
+            $repairProcess.Dispose()
+            $resultMatch = [regex]::Match($repairOut, '"type"\s*:\s*"result"[^\r\n]*"exitCode"\s*:\s*(\d+)')
+            if ($resultMatch.Success) { $code = [int]$resultMatch.Groups[1].Value }
+            if ($code -eq 0) { return 'Repair-AlteryxBackupState restarted the service.' }
+            return "Repair-AlteryxBackupState failed with exit code $code; check the service and start it by hand."
+        }
+        catch {
+            return "Repair-AlteryxBackupState could not run ($($_.Exception.Message)); check the service and start it by hand."
+        }
+    }
+
+    # --- Run node and map its events -------------------------------------------------
+    $process = $null
+    $errTask = $null
+    $pendingLine = $null
+    $result = $null
+    $stoppedHosts = @{}
+    $progressIds = @{}
+    $repairOutcome = $null
+    $stderrText = ''
+    $processExitCode = $null
+
+    try {
+        $started = & $startNode $Command $requestBytes
+        $process = $started[0]
+        $errTask = $started[1]
+
+        while ($true) {
+            if ($null -eq $pendingLine) { $pendingLine = $process.StandardOutput.ReadLineAsync() }
+            # Short waits keep the loop responsive to Ctrl+C while node is quiet.
+            if (-not $pendingLine.IsCompleted -and -not $pendingLine.Wait(200)) { continue }
+            $line = $pendingLine.Result
+            $pendingLine = $null
+            if ($null -eq $line) { break }
+            if ([string]::IsNullOrWhiteSpace($line)) { continue }
+
+            $nodeEvent = $null
+            try { $nodeEvent = ConvertFrom-Json -InputObject $line -ErrorAction Stop }
+            catch { $nodeEvent = $null }
+            if ($null -eq $nodeEvent -or $null -eq $nodeEvent.PSObject.Properties['type']) {
+                Write-Verbose "node: $line"
+                continue
+            }
+
+            switch ([string]$nodeEvent.type) {
+                'log' {
+                    $level = [string](Get-AlteryxBackupEventField $nodeEvent 'level' 'INFO')
+                    $text = '{0} [{1}] {2}' -f (Get-AlteryxBackupEventField $nodeEvent 'timestamp' ''), $level, (Get-AlteryxBackupEventField $nodeEvent 'message' '')
+                    if ($level -eq 'DEBUG' -or $level -eq 'INFO') { Write-Verbose $text.Trim() }
+                    else { Write-Information -MessageData $text.Trim() -Tags @('AlteryxBackup', $level) }
+                }
+                'progress' {
+                    $activity = [string](Get-AlteryxBackupEventField $nodeEvent 'activity' 'AlteryxBackup')
+                    if ([string]::IsNullOrEmpty($activity)) { $activity = 'AlteryxBackup' }
+                    if (-not $progressIds.ContainsKey($activity)) { $progressIds[$activity] = 4200 + $progressIds.Count }
+                    $status = [string](Get-AlteryxBackupEventField $nodeEvent 'status' '')
+                    if ([string]::IsNullOrEmpty($status)) { $status = 'Processing' }
+                    $percent = -1
+                    $rawPercent = Get-AlteryxBackupEventField $nodeEvent 'percent' -1
+                    if ($null -ne $rawPercent) { $percent = [int][Math]::Max(-1, [Math]::Min(100, [double]$rawPercent)) }
+                    if ([bool](Get-AlteryxBackupEventField $nodeEvent 'completed' $false)) {
+                        Write-Progress -Id $progressIds[$activity] -Activity $activity -Completed
+                    }
+                    else {
+                        Write-Progress -Id $progressIds[$activity] -Activity $activity -Status $status -PercentComplete $percent
+                    }
+                }
+                'warning' {
+                    Write-Warning ([string](Get-AlteryxBackupEventField $nodeEvent 'message' ''))
+                }
+                'service' {
+                    $serviceHost = [string](Get-AlteryxBackupEventField $nodeEvent 'host' '')
+                    $serviceEvent = [string](Get-AlteryxBackupEventField $nodeEvent 'event' '')
+                    if ($serviceEvent -eq 'stopped') { $stoppedHosts[$serviceHost] = $true }
+                    elseif ($serviceEvent -eq 'started') { $stoppedHosts.Remove($serviceHost) }
+                    Write-Verbose "AlteryxService $serviceEvent$(if ($serviceHost) { " on $serviceHost" })"
+                }
+                'result' {
+                    $result = $nodeEvent
+                }
+                default {
+                    Write-Verbose "node: $line"
+                }
+            }
+        }
+
+        $process.WaitForExit()
+        if ($null -ne $errTask -and $errTask.Wait(10000)) { $stderrText = $errTask.Result }
+    }
+    finally {
+        if ($null -ne $process) {
+            if (-not $process.HasExited) {
+                # Stopped pipeline (Ctrl+C): give node time to restore the service
+                # itself, still watching stdout for its service events.
+                $deadline = [DateTime]::UtcNow.AddSeconds($script:NodeExitGraceSeconds)
+                while (-not $process.HasExited -and [DateTime]::UtcNow -lt $deadline) {
+                    if ($null -eq $pendingLine) { $pendingLine = $process.StandardOutput.ReadLineAsync() }
+                    if (-not $pendingLine.Wait(100)) { continue }
+                    $drained = $pendingLine.Result
+                    $pendingLine = $null
+                    if ($null -eq $drained) { $null = $process.WaitForExit([int][Math]::Max(0, ($deadline - [DateTime]::UtcNow).TotalMilliseconds)); break }
+                    $serviceMatch = [regex]::Match($drained, '"type"\s*:\s*"service"')
+                    if ($serviceMatch.Success) {
+                        $hostMatch = [regex]::Match($drained, '"host"\s*:\s*"([^"]*)"')
+                        $drainedHost = ''
+                        if ($hostMatch.Success) { $drainedHost = $hostMatch.Groups[1].Value }
+                        if ($drained -match '"event"\s*:\s*"started"') { $stoppedHosts.Remove($drainedHost) }
+                        elseif ($drained -match '"event"\s*:\s*"stopped"') { $stoppedHosts[$drainedHost] = $true }
+                    }
+                }
+                if (-not $process.HasExited) {
+                    try { $process.Kill() } catch [System.InvalidOperationException] { }
+                    $null = $process.WaitForExit(10000)
+                }
+            }
+            if ($null -eq $result -and $stoppedHosts.Count -gt 0) {
+                $repairOutcome = & $runRepair
+            }
+            if ($null -eq $result) { $global:LASTEXITCODE = 1 }
+            $processExitCode = $process.ExitCode
+            $process.Dispose()
+        }
+        foreach ($id in @($progressIds.Values)) {
+            try { Write-Progress -Id $id -Activity 'AlteryxBackup' -Completed } catch { }
+        }
+    }
+
+    if (-not [string]::IsNullOrWhiteSpace($stderrText)) {
+        Write-Verbose ("node stderr:`n" + $stderrText.TrimEnd())
+    }
+
+    # --- Turn the result into output or an ErrorRecord --------------------------------
+    if ($null -eq $result) {
+        $global:LASTEXITCODE = 1
+        $tail = ''
+        if (-not [string]::IsNullOrWhiteSpace($stderrText)) {
+            $lines = @($stderrText.TrimEnd() -split "`r?`n")
+            $tail = ' Last stderr lines: ' + (($lines | Select-Object -Last 5) -join ' | ')
+        }
+        $message = "node ($Command) exited with code $processExitCode without a result.$tail"
+        if ($null -ne $repairOutcome) { $message = "$message $repairOutcome" }
+        $exception = New-Object System.InvalidOperationException $message
+        $exception.Data['ExitCode'] = 1
+        $record = New-Object System.Management.Automation.ErrorRecord $exception, 'NODE_DIED', ([System.Management.Automation.ErrorCategory]::OperationStopped), $null
+        $Cmdlet.ThrowTerminatingError($record)
+    }
+
+    $exitCode = 1
+    $rawExit = Get-AlteryxBackupEventField $result 'exitCode' 1
+    if ($null -ne $rawExit) { $exitCode = [int]$rawExit }
+    $global:LASTEXITCODE = $exitCode
+    $data = Get-AlteryxBackupEventField $result 'data' $null
+
+    if ($exitCode -eq 0) {
+        if ($null -ne $data) {
+            foreach ($item in @($data)) {
+                if ($item -is [System.Management.Automation.PSCustomObject]) {
+                    $item.PSObject.TypeNames.Insert(0, "AlteryxBackup.$Command.Result")
+                }
+                $item
+            }
+        }
+        return
+    }
+
+    $errorInfo = Get-AlteryxBackupEventField $result 'error' $null
+    $code = 'NODE_ERROR'
+    $message = "node ($Command) failed with exit code $exitCode."
+    $category = [System.Management.Automation.ErrorCategory]::NotSpecified
+    $details = @()
+    if ($null -ne $errorInfo) {
+        $value = [string](Get-AlteryxBackupEventField $errorInfo 'code' '')
+        if (-not [string]::IsNullOrEmpty($value)) { $code = $value }
+        $value = [string](Get-AlteryxBackupEventField $errorInfo 'message' '')
+        if (-not [string]::IsNullOrEmpty($value)) { $message = $value }
+        $value = [string](Get-AlteryxBackupEventField $errorInfo 'category' '')
+        if (-not [string]::IsNullOrEmpty($value) -and [Enum]::IsDefined([System.Management.Automation.ErrorCategory], $value)) {
+            $category = [System.Management.Automation.ErrorCategory]$value
+        }
+        $rawDetails = Get-AlteryxBackupEventField $errorInfo 'details' $null
+        $details = @(foreach ($detail in @($rawDetails)) { if ($null -ne $detail) { [string]$detail } })
+    }
+    $fullMessage = $message
+    $detailLines = @($details | Where-Object { -not $fullMessage.Contains($_) })
+    if ($detailLines.Count -gt 0) { $fullMessage = $fullMessage + [Environment]::NewLine + (($detailLines | ForEach-Object { "  - $_" }) -join [Environment]::NewLine) }
+
+    $exception = New-Object System.Management.Automation.RuntimeException $fullMessage
+    $exception.Data['ExitCode'] = $exitCode
+    $exception.Data['Code'] = $code
+    $exception.Data['Details'] = [string[]]$details
+    $record = New-Object System.Management.Automation.ErrorRecord $exception, $code, $category, $data
+    $Cmdlet.ThrowTerminatingError($record)
+}
+
+# Reads an optional field of a parsed event; works under Set-StrictMode -Version Latest.
+# A plain (not advanced) function: it runs once per field of every event.
+function Get-AlteryxBackupEventField {
+    param([object]$InputObject, [string]$Name, [object]$Default)
+    if ($null -eq $InputObject) { return $Default }
+    $property = $InputObject.PSObject.Properties[$Name]
+    if ($null -eq $property) { return $Default }
+    # The comma keeps arrays (e.g. details) from being unrolled.
+    return , $property.Value
+}
+
+# Parameters whose values are file-system paths: resolved against the caller's
+# PowerShell location (so TestDrive:, PSDrives and relative paths work) before
+# they go to node.
+$script:PathParameterNames = @(
+    'TempDirectory', 'LocalBackupPath', 'NetworkBackupPath', 'LogDirectory',
+    'SourcePath', 'DestinationPath', 'ArchivePath', 'Path', 'OutputPath', 'LogPath'
+)

@@ -1,0 +1,87 @@
+function Compress-BackupArchive {
+    <#
+    .SYNOPSIS
+    Compresses a staging folder into a verified ServerBackup_*.zip archive.
+
+    .DESCRIPTION
+    Writes a ZIP64 archive (no 2 GB or 4 GB limit, unlike Compress-Archive on
+    Windows PowerShell 5.1) named ServerBackup_{Full|DB|Config}_yyyyMMdd_HHmmss.zip.
+    The archive is written under a temporary name, verified, and only then renamed;
+    a half-written archive never carries a final name and an existing file is never
+    overwritten. With -CalculateChecksum, its SHA256 is written to a .sha256 sidecar
+    file beside it.
+
+    .PARAMETER ConfigPath
+    Path to the configuration file (backup-config.json). Relative paths and
+    PowerShell drives are resolved to an absolute path before the request is sent.
+    Default: config/backup-config.json of the checkout (<module>/../../config) when
+    it exists, else <module>/config/backup-config.json.
+
+    .PARAMETER SourcePath
+    Staging folder to compress; it should contain BackupManifest.json.
+
+    .PARAMETER DestinationPath
+    Folder that receives the archive. Default: the configured LocalBackupPath.
+
+    .PARAMETER BackupMode
+    The backup mode, which selects the name suffix (Full, DB, Config). When omitted,
+    the configuration's DefaultBackupMode is used.
+
+    .PARAMETER CompressionLevel = 'Optimal'
+    Optimal (default), Fastest, or NoCompression (stored).
+
+    .PARAMETER CalculateChecksum
+    Compute the archive's SHA256 and write the .sha256 sidecar file
+    (ValidationConfiguration.CalculateChecksums decides when omitted).
+
+    .EXAMPLE
+    Compress-BackupArchive -SourcePath 'D:\Temp\staging' -DestinationPath 'D:\Alteryx\Backups' -BackupMode ConfigOnly -CalculateChecksum
+
+    Creates ServerBackup_Config_<timestamp>.zip and its .sha256 sidecar.
+
+    .EXAMPLE
+    Compress-BackupArchive 'D:\Temp\staging' -BackupMode Full -CompressionLevel Fastest
+
+    Trades archive size for speed on a large dump.
+
+    .OUTPUTS
+    System.Management.Automation.PSCustomObject. The ArchiveResultObject:
+    ArchivePath, ArchiveSizeMB, CompressionRatio, SHA256 and ChecksumPath.
+
+    .NOTES
+    Exit codes (also in $LASTEXITCODE): 0 success, 1 general error, 2 service
+    timeout, 3 validation failure, 4 storage error, 5 MongoDB error, 6 invalid
+    backup mode. On failure the command throws a terminating error whose
+    FullyQualifiedErrorId starts with the core's error code.
+
+    .LINK
+    about_AlteryxBackup
+    #>
+    [CmdletBinding()]
+    [OutputType([System.Management.Automation.PSCustomObject])]
+    param(
+        [ValidateNotNullOrEmpty()]
+        [string]$ConfigPath,
+
+        [Parameter(Mandatory = $true, Position = 0)]
+        [ValidateNotNullOrEmpty()]
+        [string]$SourcePath,
+
+        [ValidateNotNullOrEmpty()]
+        [string]$DestinationPath,
+
+        [ValidateSet('Full', 'DatabaseOnly', 'ConfigOnly')]
+        [string]$BackupMode,
+
+        [ValidateSet('Optimal', 'Fastest', 'NoCompression')]
+        [string]$CompressionLevel = 'Optimal',
+
+        [switch]$CalculateChecksum
+    )
+
+    process {
+        # CompressionLevel has a default; send it even when it was not typed, so node and the help agree.
+        $extra = @{ CompressionLevel = $CompressionLevel }
+        Invoke-AlteryxBackupNode -Command $MyInvocation.MyCommand.Name -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -ConfigPath $ConfigPath -ExtraParameters $extra
+    }
+}

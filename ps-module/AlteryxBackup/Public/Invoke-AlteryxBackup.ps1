@@ -1,0 +1,192 @@
+function Invoke-AlteryxBackup {
+    <#
+    .SYNOPSIS
+    Runs a complete Alteryx Server backup: Full, DatabaseOnly or ConfigOnly.
+
+    .DESCRIPTION
+    Runs the whole backup in one call: validate the configuration and prerequisites,
+    stop AlteryxService (Full and DatabaseOnly; waiting for running workflows), dump
+    and verify MongoDB, restart the service immediately, copy the configuration
+    files, Keys folder and controller settings (Full and ConfigOnly), write the
+    manifest, create and verify the archive, copy it to every destination, verify
+    the copies, apply retention and clean up. If anything fails while the service is
+    stopped, the service is restarted before the command returns, on every path
+    including Ctrl+C.
+
+    Returns the summary object. On failure it throws a terminating error whose
+    ErrorId is the core's error code (for example CONFIG_INVALID) and whose
+    TargetObject is the summary of the failed run; $LASTEXITCODE holds the exit code
+    either way. -WhatIf prints the plan and touches nothing; -Confirm asks before
+    the run starts.
+
+    .PARAMETER BackupMode
+    Full (MongoDB dump plus files; stops the service), DatabaseOnly (MongoDB dump
+    only; stops the service) or ConfigOnly (files and controller settings; never
+    touches the service). When omitted, the configuration's
+    BackupConfiguration.DefaultBackupMode is used.
+
+    .PARAMETER ConfigPath
+    Path to the configuration file (backup-config.json). Relative paths and
+    PowerShell drives are resolved to an absolute path before the request is sent.
+    Default: config/backup-config.json of the checkout (<module>/../../config) when
+    it exists, else <module>/config/backup-config.json.
+
+    .PARAMETER TempDirectory
+    Staging folder for this run; overrides BackupConfiguration.TempDirectory. Must
+    be an absolute path (relative paths are resolved against the current location).
+
+    .PARAMETER LocalBackupPath
+    Local folder that receives the finished archive and its .sha256 sidecar;
+    overrides BackupConfiguration.LocalBackupPath.
+
+    .PARAMETER NetworkBackupPath
+    One or more UNC paths or mapped drives that receive verified copies of the
+    archive; replaces BackupConfiguration.NetworkBackupPaths. Mapped drive letters
+    are not visible to a scheduled task running as SYSTEM; prefer UNC paths there.
+
+    .PARAMETER LogDirectory
+    Folder for BackupLog_{Mode}_yyyyMMdd_HHmmss.log; overrides
+    BackupConfiguration.LogDirectory.
+
+    .PARAMETER MongoDBType
+    MongoDB deployment type: auto (detect from RuntimeSettings.xml), embedded or
+    self-managed; overrides MongoDBConfiguration.Type.
+
+    .PARAMETER MaxServiceWait
+    Seconds to wait for each service state change (1-86400); overrides
+    ServiceConfiguration.MaxServiceWaitSeconds (default 7200).
+
+    .PARAMETER RetentionDays
+    Days to keep archives of the backup mode (1-3650); overrides
+    BackupConfiguration.RetentionDays for that mode. The newest verified backup of a
+    mode is never deleted.
+
+    .PARAMETER StopServiceForExternalDB
+    Stop AlteryxService while dumping a self-managed MongoDB (overrides
+    ServiceConfiguration.StopServiceForExternalDB). Embedded MongoDB always requires
+    the stop.
+
+    .PARAMETER MongoPassword
+    Password of the self-managed MongoDB user. Sent to the core only on stdin, never
+    on a command line, in the environment, a log or the manifest. Without it, the
+    core uses SelfManagedMongoDB.CredentialFile when configured.
+
+    .PARAMETER SmtpCredential
+    SMTP user name and password for notification e-mail. The user name is sent as
+    the SmtpUsername parameter; the password only on stdin.
+
+    .EXAMPLE
+    Invoke-AlteryxBackup -BackupMode Full
+
+    Runs a Full backup with config/backup-config.json.
+
+    .EXAMPLE
+    Invoke-AlteryxBackup ConfigOnly -ConfigPath 'C:\AlteryxBackup\config\backup-config.json' | Test-BackupIntegrity
+
+    Backs up the configuration only, without touching the service, and verifies the
+    archive.
+
+    .EXAMPLE
+    Invoke-AlteryxBackup DatabaseOnly -MongoDBType self-managed -StopServiceForExternalDB -MongoPassword (Read-Host -AsSecureString)
+
+    Dumps a self-managed MongoDB with the service stopped.
+
+    .EXAMPLE
+    Invoke-AlteryxBackup Full -WhatIf
+
+    Prints the plan (phases, files, destinations, retention) and changes nothing.
+
+    .OUTPUTS
+    System.Management.Automation.PSCustomObject. The summary: Status, ExitCode,
+    BackupMode, ArchivePath, ArchiveSHA256, DurationSeconds, Warnings and Errors
+    (plus downtime, sizes and destinations as the core reports them).
+
+    .NOTES
+    For scheduled tasks use ps-module/Invoke-AlteryxBackup.ps1, which exits with the
+    exit code. Exit codes (also in $LASTEXITCODE): 0 success, 1 general error, 2
+    service timeout, 3 validation failure, 4 storage error, 5 MongoDB error, 6
+    invalid backup mode. On failure the command throws a terminating error whose
+    FullyQualifiedErrorId starts with the core's error code.
+
+    .LINK
+    about_AlteryxBackup
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType([System.Management.Automation.PSCustomObject])]
+    param(
+        [Parameter(Position = 0)]
+        [ValidateSet('Full', 'DatabaseOnly', 'ConfigOnly')]
+        [string]$BackupMode,
+
+        [ValidateNotNullOrEmpty()]
+        [string]$ConfigPath,
+
+        [ValidateNotNullOrEmpty()]
+        [string]$TempDirectory,
+
+        [ValidateNotNullOrEmpty()]
+        [string]$LocalBackupPath,
+
+        [ValidateNotNullOrEmpty()]
+        [string[]]$NetworkBackupPath,
+
+        [ValidateNotNullOrEmpty()]
+        [string]$LogDirectory,
+
+        [ValidateSet('auto', 'embedded', 'self-managed')]
+        [string]$MongoDBType,
+
+        [ValidateRange(1, 86400)]
+        [int]$MaxServiceWait,
+
+        [ValidateRange(1, 3650)]
+        [int]$RetentionDays,
+
+        [switch]$StopServiceForExternalDB,
+
+        [System.Security.SecureString]$MongoPassword,
+
+        [System.Management.Automation.PSCredential]$SmtpCredential
+    )
+
+    begin {
+        # Checks that span several parameters.
+        if ($PSBoundParameters.ContainsKey('MongoDBType') -and $MongoDBType -eq 'embedded') {
+            foreach ($name in @('MongoPassword', 'StopServiceForExternalDB')) {
+                if ($PSBoundParameters.ContainsKey($name)) {
+                    $global:LASTEXITCODE = 3
+                    $exception = New-Object System.ArgumentException "-$name applies only to self-managed MongoDB, but -MongoDBType is 'embedded'."
+                    $PSCmdlet.ThrowTerminatingError((New-Object System.Management.Automation.ErrorRecord $exception, 'PARAMETER_CONFLICT', ([System.Management.Automation.ErrorCategory]::InvalidArgument), $name))
+                }
+            }
+        }
+        if ($BackupMode -eq 'ConfigOnly' -and $StopServiceForExternalDB) {
+            Write-Warning '-StopServiceForExternalDB has no effect with -BackupMode ConfigOnly: ConfigOnly never touches the service.'
+        }
+    }
+
+    process {
+        $extra = @{}
+        $secrets = @{ MongoPassword = $MongoPassword }
+        if ($null -ne $SmtpCredential) {
+            $extra['SmtpUsername'] = $SmtpCredential.UserName
+            $secrets['SmtpPassword'] = $SmtpCredential
+        }
+        # Seam for cloud copies (issue 6): add a [pscredential] -CloudCredential parameter above and map
+        # it here, e.g. $secrets['S3SecretAccessKey'] = $CloudCredential (or AzureStorageKey /
+        # AzureSasToken), plus any non-secret part (such as an access key id) into $extra.
+        # The bridge converts SecureString and PSCredential values itself.
+
+        $modeText = 'the configured default mode'
+        if ($PSBoundParameters.ContainsKey('BackupMode')) { $modeText = $BackupMode }
+        $action = "Run a $modeText backup"
+        if ($BackupMode -ne 'ConfigOnly') { $action = "$action (Full and DatabaseOnly stop AlteryxService during the MongoDB dump)" }
+        if ($PSCmdlet.ShouldProcess('Alteryx Server', $action)) {
+            Invoke-AlteryxBackupNode -Command $MyInvocation.MyCommand.Name -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -ConfigPath $ConfigPath -ExtraParameters $extra -Secrets $secrets
+        }
+        elseif ($WhatIfPreference) {
+            # -WhatIf: node prints the plan and touches nothing.
+            Invoke-AlteryxBackupNode -Command $MyInvocation.MyCommand.Name -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -ConfigPath $ConfigPath -ExtraParameters $extra -Secrets $secrets -WhatIfRequest
+        }
+    }
+}
