@@ -1,0 +1,39 @@
+/**
+ * How distribution, retention and notification report what they do.
+ * A plain function rather than a logger class: the orchestrator's logger
+ * (console + BackupLog_*.log, redaction) adapts to it in one line, and tests
+ * collect the lines in an array.
+ */
+export type LogLevel = 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR' | 'SUCCESS';
+export type LogSink = (level: LogLevel, message: string) => void;
+
+/** A sink that drops everything, for callers that do not care. */
+export const silentLog: LogSink = () => undefined;
+
+/** The message of anything thrown, without a stack trace. */
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code && !err.message.includes(code) ? `${code}: ${err.message}` : err.message;
+  }
+  return String(err);
+}
+
+/**
+ * Replaces every known secret value in `text`. Cloud SDK errors can echo a
+ * request URL (a SAS token is a query string); we never pass one on.
+ */
+export function redactSecrets(text: string, secrets: object | undefined): string {
+  if (!secrets) return text;
+  let out = text;
+  for (const value of Object.values(secrets)) {
+    if (typeof value !== 'string' || value.length < 4) continue;
+    out = out.split(value).join('********');
+    // A SAS token may appear with or without its leading '?', and URL-encoded.
+    const bare = value.replace(/^\?/, '');
+    if (bare !== value && bare.length >= 4) out = out.split(bare).join('********');
+    const encoded = encodeURIComponent(bare);
+    if (encoded !== bare) out = out.split(encoded).join('********');
+  }
+  return out;
+}

@@ -1,0 +1,43 @@
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+
+/**
+ * Somewhere backups live: a folder (local or network) or a cloud prefix.
+ * Retention needs nothing more than these three operations, so one policy
+ * and one apply loop serve every destination.
+ */
+export interface BackupLocation {
+  /** For results and logs, e.g. `D:\Backups` or `s3://bucket/prefix/`. Never holds a secret. */
+  readonly description: string;
+  /** Names of the files directly in the location (not in sub-folders). */
+  list(): Promise<string[]>;
+  /** A small text file's content; `undefined` when it does not exist or is bigger than `maxBytes`. */
+  readSmallText(name: string, maxBytes: number): Promise<string | undefined>;
+  remove(name: string): Promise<void>;
+}
+
+export function folderLocation(dir: string): BackupLocation {
+  return {
+    description: dir,
+    async list() {
+      const entries = await fs.readdir(dir, { withFileTypes: true });
+      return entries.filter((e) => e.isFile()).map((e) => e.name);
+    },
+    async readSmallText(name, maxBytes) {
+      const file = path.join(dir, name);
+      try {
+        const st = await fs.stat(file);
+        if (!st.isFile() || st.size > maxBytes) return undefined;
+        return await fs.readFile(file, 'utf8');
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw err;
+      }
+    },
+    async remove(name) {
+      // Names come from list() and are plain file names; refuse anything that could escape the folder.
+      if (name !== path.basename(name) || name === '..' || name === '.') throw new Error(`Refusing to delete '${name}': not a plain file name.`);
+      await fs.unlink(path.join(dir, name));
+    },
+  };
+}
