@@ -31,6 +31,8 @@ export async function checkBsonFile(file: string, mode: BsonCheckMode = 'walk', 
       );
     } catch (err) {
       if (signal?.aborted) throw err;
+      // Returning early from the sink aborts the pipeline; the verifier already holds the reason.
+      if (verifier.failed) return result(verifier);
       const e = err as NodeJS.ErrnoException;
       if (e.code && /^Z_|ERR_/.test(e.code)) {
         return { documents: verifier.documents, bsonBytes: verifier.bytes, problem: `gzip stream is corrupt or truncated after ${verifier.bytes} bytes (${e.message})` };
@@ -53,6 +55,10 @@ export async function checkBsonFile(file: string, mode: BsonCheckMode = 'walk', 
     }
   }
   verifier.end();
+  return result(verifier);
+}
+
+function result(verifier: BsonStreamVerifier): BsonFileCheck {
   const p = verifier.problem;
   return {
     documents: verifier.documents,

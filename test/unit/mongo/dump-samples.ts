@@ -83,3 +83,13 @@ export const EMBEDDED_SAMPLE: SampleCollection[] = [
   { db: 'AlteryxGallery', name: 'emptyCollection', documents: 0 },
   { db: 'AlteryxGallery_Lucene', name: 'LuceneDocs', documents: 3 },
 ];
+
+/** Start offsets of every document in a well-formed stream, plus its end. */
+export function documentOffsets(data: Buffer): number[] {
+  const offsets = [0];
+  for (let pos = 0; pos < data.length; ) {
+    pos += data.readInt32LE(pos);
+    offsets.push(pos);
+  }
+  return offsets;
+}

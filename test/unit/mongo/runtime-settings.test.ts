@@ -1,0 +1,158 @@
+import assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { ValidationError } from '../../../src/core/errors';
+import {
+  detectFromRuntimeSettingsFile,
+  detectFromRuntimeSettingsText,
+  passwordInMongoUri,
+  redactMongoUri,
+} from '../../../src/mongo/runtime-settings';
+import { parseXml, XmlSyntaxError } from '../../../src/mongo/xml-lite';
+
+const FIXTURES = path.join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'runtime-settings');
+const fixture = (name: string) => path.join(FIXTURES, name);
+
+describe('RuntimeSettings.xml detection on realistic files', () => {
+  it('explicit embedded with a custom root path', async () => {
+    const d = await detectFromRuntimeSettingsFile(fixture('embedded-explicit.xml'));
+    assert.equal(d.type, 'embedded');
+    assert.equal(d.port, 27018);
+    assert.equal(d.user, 'user');
+    assert.deepEqual(d.databases, ['AlteryxService', 'AlteryxGallery', 'AlteryxGallery_Lucene']);
+    assert.equal(d.embeddedRootPath, 'D:\\AlteryxData\\Persistence\\MongoDB');
+    assert.equal(d.source, fixture('embedded-explicit.xml'));
+    assert.deepEqual(d.warnings, []);
+  });
+
+  it('BOM, CRLF, tabs, comments (one hiding a setting) and an entity in a multi-line value', async () => {
+    const d = await detectFromRuntimeSettingsFile(fixture('embedded-bom-comments.xml'));
+    assert.equal(d.type, 'embedded', 'the commented-out EmbeddedMongoDBEnabled=False must be ignored');
+    assert.equal(d.embeddedRootPath, 'E:\\Alteryx & Data\\MongoDB');
+  });
+
+  it('namespace prefixes and attributes: self-managed replica set', async () => {
+    const d = await detectFromRuntimeSettingsFile(fixture('namespaced.xml'));
+    assert.equal(d.type, 'self-managed');
+    assert.equal(d.selfManaged?.serverName, 'mongo-rs0.corp.example:27019,mongo-rs1.corp.example:27019');
+    assert.equal(d.port, 27019);
+    assert.equal(d.selfManaged?.connectionString, undefined);
+  });
+
+  it('self-managed via MongoDBEnabled and MongoDBServerName', async () => {
+    const d = await detectFromRuntimeSettingsFile(fixture('self-managed.xml'));
+    assert.equal(d.type, 'self-managed');
+    assert.equal(d.selfManaged?.serverName, 'mongo01.corp.example:27017');
+    assert.equal(d.port, 27017);
+    assert.equal(d.embeddedRootPath, undefined);
+  });
+
+  it('Gallery web override carries the connection string (CDATA, with a password)', async () => {
+    const d = await detectFromRuntimeSettingsFile(fixture('web-override.xml'));
+    assert.equal(d.type, 'self-managed');
+    const cs = d.selfManaged?.connectionString ?? '';
+    assert.equal(cs, 'mongodb://gallery_user:S3cr&t<pw>@mongo02.corp.example:27017/AlteryxGallery?authSource=admin&replicaSet=rs0');
+    assert.equal(passwordInMongoUri(cs), 'S3cr&t<pw>');
+    const shown = redactMongoUri(cs);
+    assert.ok(!shown.includes('S3cr'), shown);
+    assert.equal(shown, 'mongodb://gallery_user:***@mongo02.corp.example:27017/AlteryxGallery?authSource=admin&replicaSet=rs0');
+    assert.ok(!JSON.stringify(d.warnings).includes('S3cr'));
+  });
+
+  it('a minimal file means every default: embedded', async () => {
+    const d = await detectFromRuntimeSettingsFile(fixture('minimal.xml'));
+    assert.equal(d.type, 'embedded');
+    assert.equal(d.embeddedRootPath, undefined);
+    assert.equal(d.port, 27018);
+  });
+
+  it('override without a connection string, or embedded off with no server, still says self-managed but warns', () => {
+    const a = detectFromRuntimeSettingsText('<SystemSettings><Gallery><MongoDBWebOverride>True</MongoDBWebOverride></Gallery></SystemSettings>', 'x.xml');
+    assert.equal(a.type, 'embedded');
+    assert.equal(a.warnings.length, 1);
+    const b = detectFromRuntimeSettingsText('<SystemSettings><Controller><EmbeddedMongoDBEnabled>False</EmbeddedMongoDBEnabled></Controller></SystemSettings>', 'x.xml');
+    assert.equal(b.type, 'self-managed');
+    assert.match(b.warnings[0], /configuration must name the server/);
+  });
+
+  it('UTF-16 LE with BOM decodes', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'rs-'));
+    const file = path.join(dir, 'RuntimeSettings.xml');
+    const text = await fs.readFile(fixture('self-managed.xml'), 'utf8');
+    await fs.writeFile(file, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text.replace('UTF-8', 'UTF-16'), 'utf16le')]));
+    assert.equal((await detectFromRuntimeSettingsFile(file)).type, 'self-managed');
+    await fs.rm(dir, { recursive: true });
+  });
+});
+
+describe('unparseable RuntimeSettings.xml is a validation failure (exit 3) naming file and line', () => {
+  const cases: Array<[string, number, RegExp]> = [
+    ['broken-unclosed.xml', 6, /expected <\/LoggingPath> \(opened on line 5\)/],
+    ['broken-entity.xml', 4, /'&' not followed by an entity reference/],
+  ];
+  for (const [name, line, why] of cases) {
+    it(name, async () => {
+      await assert.rejects(detectFromRuntimeSettingsFile(fixture(name)), (err: unknown) => {
+        assert.ok(err instanceof ValidationError);
+        assert.equal(err.exitCode, 3);
+        assert.ok(err.message.includes(fixture(name)), err.message);
+        assert.match(err.message, new RegExp(`line ${line}\\b`));
+        assert.match(err.message, why);
+        return true;
+      });
+    });
+  }
+
+  it('a non-boolean flag names its line', () => {
+    assert.throws(
+      () => detectFromRuntimeSettingsText('<SystemSettings>\n<Controller>\n<EmbeddedMongoDBEnabled>maybe</EmbeddedMongoDBEnabled></Controller></SystemSettings>', 'rs.xml'),
+      (err: unknown) => err instanceof ValidationError && /rs\.xml \(line 3\)/.test(err.message),
+    );
+  });
+
+  it('a missing file is a validation failure', async () => {
+    await assert.rejects(detectFromRuntimeSettingsFile(fixture('does-not-exist.xml')), (err: unknown) => err instanceof ValidationError && err.code === 'RUNTIME_SETTINGS_UNREADABLE');
+  });
+});
+
+describe('xml-lite', () => {
+  it('rejects what is not well-formed, with the line', () => {
+    const bad: Array<[string, number]> = [
+      ['<a><b></a>', 1],
+      ['<a>\n<b x="1" x="2"/></a>', 2],
+      ['<a>\n\n<b x=1/></a>', 3],
+      ['<a></a><b/>', 1],
+      ['<a>\n<!-- a -- b --></a>', 2],
+      ['<a>&bogus;</a>', 1],
+      ['<?xml version="1.0"?><!DOCTYPE a [<!ENTITY x "y">]><a>&x;</a>', 1],
+      ['', 1],
+      ['<a>\n<b>\n</a>', 3],
+      ['<a>&#0;</a>', 1],
+      ['<a b="1"c="2"/>', 1],
+      ['<a/><?xml version="1.0"?>', 1],
+    ];
+    for (const [text, line] of bad) {
+      assert.throws(() => parseXml(text), (err: unknown) => err instanceof XmlSyntaxError && err.line === line, JSON.stringify(text));
+    }
+  });
+
+  it('decodes entities, character references, CDATA and keeps attributes', () => {
+    const root = parseXml(`<?xml version='1.0'?>\n<r a = "x &amp; y" b='&#x41;&#66;'>1 &lt; 2<![CDATA[ & <raw> ]]><?pi x?><c/></r>`);
+    assert.equal(root.attributes.a, 'x & y');
+    assert.equal(root.attributes.b, 'AB');
+    assert.equal(root.text, '1 < 2 & <raw> ');
+    assert.equal(root.children[0].name, 'c');
+  });
+});
+
+describe('redactMongoUri', () => {
+  it('masks passwords, including ones with @ or : in them, and password options', () => {
+    assert.equal(redactMongoUri('mongodb://u:p@h:27017/db'), 'mongodb://u:***@h:27017/db');
+    assert.equal(redactMongoUri('mongodb+srv://u:p@ss:w@rd@cluster0.example.net/?retryWrites=true'), 'mongodb+srv://u:***@cluster0.example.net/?retryWrites=true');
+    assert.equal(redactMongoUri('mongodb://h:27017/db?authSource=admin&password=hunter2'), 'mongodb://h:27017/db?authSource=admin&password=***');
+    assert.equal(redactMongoUri('mongodb://h1:1,h2:2/db'), 'mongodb://h1:1,h2:2/db');
+    assert.equal(redactMongoUri('mongodb://onlyuser@h/db'), 'mongodb://onlyuser@h/db');
+  });
+});
