@@ -1,0 +1,92 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { sha256File, type ArchiveEntryInfo } from '../archive';
+import { buildManifest, type ManifestFileEntry } from '../core/manifest';
+import type { Redactor } from '../core/redact';
+import type { ResolvedConfig } from '../config/config-types';
+import type { Log } from '../logging/logger';
+import type { Platform } from '../platform/platform';
+import { TOOL_VERSION } from './version';
+
+export interface StagingManifestOptions {
+  config: ResolvedConfig;
+  platform: Platform;
+  stagingDir: string;
+  redactor: Redactor;
+  log: Log;
+  /** Entries already hashed by the archive writer; without them every file is hashed here. */
+  entries?: ArchiveEntryInfo[];
+  startedAt?: Date;
+}
+
+async function walk(dir: string, base = dir): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await fs.promises.readdir(dir, { withFileTypes: true })) {
+    const full = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await walk(full, base)));
+    else if (e.isFile()) out.push(full);
+  }
+  return out.sort();
+}
+
+/**
+ * New-BackupManifest for a staging folder assembled by the standalone
+ * cmdlets (Backup-CriticalFiles, Export-ControllerSettings,
+ * Invoke-MongoDBBackup). The paths recorded are the staged copies, since the
+ * originals are not known here; Invoke-AlteryxBackup records the originals.
+ */
+export async function manifestFromStaging(o: StagingManifestOptions): Promise<Record<string, unknown>> {
+  let entries: Array<{ archivePath: string; sourcePath: string; sizeBytes: number; sha256: string; mtime: Date }>;
+  if (o.entries) {
+    entries = o.entries.filter((e) => !e.isDirectory);
+  } else {
+    entries = [];
+    for (const f of await walk(o.stagingDir)) {
+      const st = await fs.promises.stat(f);
+      entries.push({
+        archivePath: path.relative(o.stagingDir, f).split(path.sep).join('/'),
+        sourcePath: f,
+        sizeBytes: st.size,
+        sha256: await sha256File(f),
+        mtime: st.mtime,
+      });
+    }
+  }
+  const files: ManifestFileEntry[] = entries
+    .filter((e) => e.archivePath.startsWith('Config/'))
+    .map((e) => ({ FilePath: e.sourcePath, RelativePathInArchive: e.archivePath, SizeBytes: e.sizeBytes, LastModified: e.mtime.toISOString(), SHA256: e.sha256 }));
+  const mongoEntries = entries.filter((e) => e.archivePath.startsWith('MongoDB/'));
+  const mongoBytes = mongoEntries.reduce((a, e) => a + e.sizeBytes, 0);
+  const databases = new Set(mongoEntries.map((e) => e.archivePath.split('/')[1]).filter((d) => d && !d.includes('.')));
+  const collections = mongoEntries.filter((e) => /\.bson(\.gz)?$/.test(e.archivePath));
+  const names = new Set(entries.map((e) => e.archivePath));
+  const now = new Date();
+  const manifest = buildManifest({
+    mode: o.config.BackupMode,
+    startedAt: o.startedAt ?? now,
+    completedAt: now,
+    version: TOOL_VERSION,
+    system: {
+      AlteryxServerVersion: null,
+      ServerHostname: o.platform.hostname(),
+      WindowsVersion: o.platform.osVersion(),
+      IsMultiNode: o.config.file.AlteryxConfiguration.Nodes.length > 1,
+      NodeRole: 'Controller',
+      BackupPerformedBy: o.platform.currentUser(),
+    },
+    mongo:
+      mongoEntries.length > 0
+        ? { Included: true, Databases: [...databases], BackupSizeMB: Math.round((mongoBytes / 1048576) * 100) / 100, CollectionCount: collections.length }
+        : null,
+    files,
+    controllerSettings: files.length > 0 ? { ControllerTokenExported: names.has('Config/ControllerToken.txt'), MongoPasswordsExported: names.has('Config/MongoPasswords.txt') } : null,
+    archive: { fileName: '', uncompressedBytes: entries.reduce((a, e) => a + e.sizeBytes, 0) },
+    entries: entries.map((e) => ({ Path: e.archivePath, SizeBytes: e.sizeBytes, SHA256: e.sha256 })),
+    service: null,
+    preBackupChecks: {},
+    keysFolder: [...names].some((n) => n.startsWith('Config/Keys/')) ? path.join(o.stagingDir, 'Config', 'Keys') : null,
+    warnings: [],
+    errors: [],
+  });
+  return o.redactor.value(manifest);
+}
