@@ -1,0 +1,247 @@
+/**
+ * Real servers for the integration tests, each on 127.0.0.1 with a free
+ * port and its own temp folder: Azurite (Azure Blob), s3rver (S3) and
+ * smtp-server. Every `start*` returns a `stop()` to call in `after`.
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
+
+const REPO_ROOT = findRepoRoot(__dirname);
+
+function findRepoRoot(start: string): string {
+  let dir = start;
+  while (!fs.existsSync(path.join(dir, 'package.json'))) {
+    const up = path.dirname(dir);
+    if (up === dir) throw new Error('package.json not found above ' + start);
+    dir = up;
+  }
+  return dir;
+}
+
+export function makeTempDir(tag: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `axb-${tag}-`));
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resolves once something accepts TCP connections on the port (a readiness check, not a timed assertion). */
+async function waitForPort(port: number, child: ChildProcess, output: () => string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited early (code ${child.exitCode}): ${output()}`);
+    const open = await new Promise<boolean>((resolve) => {
+      const sock = net.connect(port, '127.0.0.1');
+      sock.once('connect', () => {
+        sock.destroy();
+        resolve(true);
+      });
+      sock.once('error', () => resolve(false));
+    });
+    if (open) return;
+    if (Date.now() > deadline) throw new Error(`server did not listen on ${port}: ${output()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export interface AzuriteServer {
+  endpoint: string;
+  accountName: string;
+  accountKey: string;
+  stop(): Promise<void>;
+}
+
+/** Azurite's documented development account. */
+export const AZURITE_ACCOUNT = 'devstoreaccount1';
+export const AZURITE_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+
+export async function startAzurite(): Promise<AzuriteServer> {
+  const location = makeTempDir('azurite');
+  const port = await freePort();
+  const bin = path.join(REPO_ROOT, 'node_modules', '.bin', 'azurite-blob');
+  const child = spawn(
+    bin,
+    ['--blobHost', '127.0.0.1', '--blobPort', String(port), '--location', location, '--skipApiVersionCheck', '--disableTelemetry', '--silent'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  child.stdout?.on('data', (d) => (out += String(d)));
+  child.stderr?.on('data', (d) => (out += String(d)));
+  await waitForPort(port, child, () => out);
+  return {
+    endpoint: `http://127.0.0.1:${port}/${AZURITE_ACCOUNT}`,
+    accountName: AZURITE_ACCOUNT,
+    accountKey: AZURITE_KEY,
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      fs.rmSync(location, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface S3Server {
+  endpoint: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  bucket: string;
+  stop(): Promise<void>;
+}
+
+export async function startS3rver(bucket = 'backups'): Promise<S3Server> {
+  // s3rver ships no types; its constructor options are documented in its README.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const S3rver = require('s3rver') as new (opts: object) => { run(): Promise<{ port: number }>; close(): Promise<void> };
+  const directory = makeTempDir('s3rver');
+  const server = new S3rver({ address: '127.0.0.1', port: 0, directory, silent: true, configureBuckets: [{ name: bucket }] });
+  const { port } = await server.run();
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    accessKeyId: 'S3RVER',
+    secretAccessKey: 'S3RVER',
+    bucket,
+    async stop() {
+      await server.close();
+      fs.rmSync(directory, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface ReceivedMail {
+  envelopeFrom: string | undefined;
+  envelopeTo: string[];
+  authUser: string | undefined;
+  secure: boolean;
+  raw: Buffer;
+  parsed: ParsedMail;
+}
+
+export interface SmtpTestServer {
+  port: number;
+  messages: ReceivedMail[];
+  /** Every AUTH attempt the server saw, for asserting what the client sent. */
+  authAttempts: Array<{ username: string; ok: boolean }>;
+  /** PEM of the self-signed certificate, when started with `tls: true`. */
+  certPem?: string;
+  stop(): Promise<void>;
+}
+
+export interface SmtpTestOptions {
+  username?: string;
+  password?: string;
+  /** Offer STARTTLS with a self-signed certificate for 127.0.0.1 made by openssl. */
+  tls?: boolean;
+}
+
+/** A self-signed certificate for IP 127.0.0.1, made offline with openssl. */
+export function makeSelfSignedCert(dir: string): { key: Buffer; cert: Buffer } {
+  const keyPath = path.join(dir, 'key.pem');
+  const certPath = path.join(dir, 'cert.pem');
+  execFileSync(
+    'openssl',
+    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyPath, '-out', certPath, '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'],
+    { stdio: 'ignore' },
+  );
+  return { key: fs.readFileSync(keyPath), cert: fs.readFileSync(certPath) };
+}
+
+export async function startSmtpServer(options: SmtpTestOptions = {}): Promise<SmtpTestServer> {
+  const messages: ReceivedMail[] = [];
+  const authAttempts: Array<{ username: string; ok: boolean }> = [];
+  const requireAuth = options.username !== undefined;
+  let certPem: string | undefined;
+  const serverOptions: SMTPServerOptions = {
+    secure: false,
+    disabledCommands: options.tls ? [] : ['STARTTLS'],
+    authOptional: !requireAuth,
+    allowInsecureAuth: !options.tls,
+    authMethods: ['PLAIN', 'LOGIN'],
+    logger: false,
+    onAuth(auth, _session, callback) {
+      const ok = auth.username === options.username && auth.password === options.password;
+      authAttempts.push({ username: auth.username ?? '', ok });
+      if (!ok) return callback(new Error('Invalid username or password'));
+      callback(null, { user: auth.username });
+    },
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        const raw = Buffer.concat(chunks);
+        simpleParser(raw)
+          .then((parsed) => {
+            messages.push({
+              envelopeFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : undefined,
+              envelopeTo: session.envelope.rcptTo.map((r) => r.address),
+              authUser: session.user as string | undefined,
+              secure: session.secure,
+              raw,
+              parsed,
+            });
+            callback();
+          })
+          .catch((err: Error) => callback(err));
+      });
+    },
+  };
+  let tlsDir: string | undefined;
+  if (options.tls) {
+    tlsDir = makeTempDir('smtp-tls');
+    const { key, cert } = makeSelfSignedCert(tlsDir);
+    serverOptions.key = key;
+    serverOptions.cert = cert;
+    certPem = cert.toString('utf8');
+  }
+  const server = new SMTPServer(serverOptions);
+  const port = await new Promise<number>((resolve, reject) => {
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve((server.server.address() as net.AddressInfo).port));
+  });
+  return {
+    port,
+    messages,
+    authAttempts,
+    certPem,
+    async stop() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (tlsDir) fs.rmSync(tlsDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Runs `mount` and reports whether it is permitted here (root in a container may still be refused). */
+export function tryMount(args: string[]): { ok: true } | { ok: false; reason: string } {
+  if (process.platform !== 'linux') return { ok: false, reason: 'mount is Linux-only' };
+  try {
+    execFileSync('mount', args, { stdio: 'pipe' });
+    return { ok: true };
+  } catch (err) {
+    const stderr = (err as { stderr?: Buffer }).stderr?.toString().trim();
+    return { ok: false, reason: `mount ${args.join(' ')} failed: ${stderr || (err as Error).message}` };
+  }
+}
+
+export function unmount(dir: string): void {
+  try {
+    execFileSync('umount', [dir], { stdio: 'pipe' });
+  } catch {
+    execFileSync('umount', ['-l', dir], { stdio: 'pipe' });
+  }
+}
