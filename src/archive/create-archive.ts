@@ -1,0 +1,129 @@
+import { mkdir, stat, unlink } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { BackupError, CancelledError, StorageError, ValidationError, toBackupError } from '../core/errors';
+import { publishNoOverwrite, sidecarText, temporaryName, writeFileAtomic } from './atomic-publish';
+import { listSourceTree } from './source-tree';
+import type { CompressionLevel, CreateArchiveOptions, CreateArchiveResult } from './types';
+import { verifyArchiveDetailed } from './verify-archive';
+import { writeZipWithYazl } from './yazl-writer';
+
+export const ZLIB_LEVEL: Record<CompressionLevel, number> = { Optimal: 6, Fastest: 1, NoCompression: 0 };
+
+function checkOptions(o: CreateArchiveOptions): void {
+  const problems: string[] = [];
+  if (!o.fileName || basename(o.fileName) !== o.fileName || o.fileName.includes('\\') || o.fileName.startsWith('.')) {
+    problems.push(`fileName: '${o.fileName}' must be a plain file name`);
+  }
+  if (o.compressionLevel !== undefined && !(o.compressionLevel in ZLIB_LEVEL)) {
+    problems.push(`compressionLevel: '${String(o.compressionLevel)}' is not Optimal, Fastest or NoCompression`);
+  }
+  const m = o.manifestEntryName ?? 'BackupManifest.json';
+  if (m === '' || m.includes('\\') || m.startsWith('/') || m.endsWith('/')) problems.push(`manifestEntryName: '${m}' is not a valid entry name`);
+  if (problems.length) throw new ValidationError(`Invalid archive options: ${problems.join('; ')}`, 'ARCHIVE_OPTIONS_INVALID', { details: problems });
+}
+
+function asStorageError(err: unknown, signal?: AbortSignal): BackupError {
+  if (signal?.aborted || (err as Error | undefined)?.name === 'AbortError') {
+    return err instanceof CancelledError ? err : new CancelledError('Archive creation was cancelled.', { cause: err });
+  }
+  const e = toBackupError(err);
+  if (e.code === 'GENERAL_ERROR') return new StorageError(`Writing the archive failed: ${e.message}`, 'ARCHIVE_WRITE_FAILED', { cause: err });
+  return e;
+}
+
+/**
+ * Builds `<destinationDir>/<fileName>` from the staging folder: written under
+ * a temporary name, fsynced, verified (every CRC, every SHA256, the manifest),
+ * then given its final name without replacing anything, then the `.sha256`
+ * sidecar. On any failure or abort the temporary file is removed and nothing
+ * carries the final name.
+ */
+export async function createArchive(o: CreateArchiveOptions): Promise<CreateArchiveResult> {
+  const started = process.hrtime.bigint();
+  checkOptions(o);
+  const manifestEntryName = o.manifestEntryName ?? 'BackupManifest.json';
+  const level = ZLIB_LEVEL[o.compressionLevel ?? 'Optimal'];
+  const finalPath = join(o.destinationDir, o.fileName);
+  const tempPath = join(o.destinationDir, temporaryName(o.fileName));
+  const sidecarPath = `${finalPath}.sha256`;
+
+  if (o.signal?.aborted) throw new CancelledError('Archive creation was cancelled.');
+  const items = await listSourceTree(o.sourceDir).catch((err: unknown) => {
+    throw asStorageError(err, o.signal);
+  });
+  if (items.some((i) => i.archivePath === manifestEntryName)) {
+    throw new ValidationError(`The staging folder already holds a file named ${manifestEntryName}; the manifest would collide with it.`, 'ARCHIVE_MANIFEST_COLLISION');
+  }
+  await mkdir(o.destinationDir, { recursive: true }).catch((err: unknown) => {
+    throw asStorageError(err);
+  });
+  if (await stat(finalPath).then(() => true, () => false)) {
+    throw new StorageError(`The archive ${finalPath} already exists; it was not overwritten.`, 'ARCHIVE_EXISTS', { category: 'ResourceBusy' });
+  }
+
+  let tempCreated = false;
+  try {
+    tempCreated = true;
+    const w = await writeZipWithYazl(tempPath, {
+      items,
+      level,
+      manifestEntryName,
+      buildManifest: o.buildManifest,
+      onProgress: o.onProgress,
+      signal: o.signal,
+    });
+    if (o.signal?.aborted) throw new CancelledError('Archive creation was cancelled.');
+
+    const { verification, checked } = await verifyArchiveDetailed(tempPath, { manifestEntryName, signal: o.signal });
+    const problems = [...verification.errors];
+    if (!verification.ok && problems.length === 0) problems.push('verification failed');
+    problems.push(...verification.crcFailures.map((p) => `CRC mismatch: ${p}`));
+    problems.push(...verification.sha256Mismatches.map((p) => `SHA256 differs from the manifest: ${p}`));
+    problems.push(...verification.missingFromArchive.map((p) => `listed in the manifest but not in the archive: ${p}`));
+    problems.push(...verification.extraInArchive.map((p) => `in the archive but not in the manifest: ${p}`));
+    // Check against what was read from the sources too, whatever the manifest's shape.
+    const byPath = new Map(checked.map((c) => [c.path, c]));
+    for (const e of w.entries) {
+      const c = byPath.get(e.archivePath);
+      if (!c) problems.push(`written but not found on re-read: ${e.archivePath}`);
+      else if (!e.isDirectory && (c.sha256 !== e.sha256 || c.sizeBytes !== e.sizeBytes)) problems.push(`re-read differs from source: ${e.archivePath}`);
+    }
+    const m = byPath.get(manifestEntryName);
+    if (!m || m.sha256 !== w.manifestSha256) problems.push('the manifest inside the archive differs from the one given');
+    if (checked.length !== w.entries.length + 1) problems.push(`archive holds ${checked.length} entries, expected ${w.entries.length + 1}`);
+    if (verification.sha256 !== w.sha256) problems.push('the archive on disk differs from what was written');
+    if (problems.length) {
+      throw new StorageError(`The new archive failed verification: ${problems.slice(0, 5).join('; ')}`, 'ARCHIVE_VERIFY_FAILED', {
+        details: problems,
+        category: 'InvalidData',
+      });
+    }
+    if (o.signal?.aborted) throw new CancelledError('Archive creation was cancelled.');
+
+    await publishNoOverwrite(tempPath, finalPath);
+    tempCreated = false;
+    await writeFileAtomic(sidecarPath, o.destinationDir, basename(sidecarPath), sidecarText(w.sha256, o.fileName)).catch((err: unknown) => {
+      throw asStorageError(err);
+    });
+    return {
+      archivePath: finalPath,
+      fileName: o.fileName,
+      sizeBytes: w.sizeBytes,
+      sha256: w.sha256,
+      sidecarPath,
+      uncompressedBytes: w.uncompressedBytes,
+      entries: w.entries,
+      durationSeconds: Number(process.hrtime.bigint() - started) / 1e9,
+      compressionRatio: w.uncompressedBytes === 0 ? 1 : w.sizeBytes / w.uncompressedBytes,
+      verification,
+    };
+  } catch (err) {
+    if (tempCreated) await unlink(tempPath).catch(() => undefined);
+    throw asStorageError(err, o.signal);
+  }
+}
+
+export function sha256Hex(data: Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
