@@ -1,0 +1,271 @@
+import { existsSync, promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type { ResolvedConfig } from '../config/config-types';
+import { BackupError, MongoDBError } from '../core/errors';
+import type { Platform } from '../platform/platform';
+import { ensureDiskSpace, folderSizeBytes, type DiskSpaceCheck } from './disk-space';
+import type { DumpLogger } from './dump-logger';
+import { verifyDump, type DumpVerification } from './dump-verify';
+import { runEmbeddedDump, type DumpCommandOutcome } from './embedded-dump';
+import {
+  DEFAULT_EMBEDDED_ROOT_RELATIVE,
+  detectFromRuntimeSettingsFile,
+  EMBEDDED_DATABASES,
+  EMBEDDED_MONGO_PORT,
+  EMBEDDED_MONGO_USER,
+  type MongoDetection,
+} from './runtime-settings';
+import { probeSelfManaged, resolveSelfManagedTarget, runSelfManagedDump, type MongoProbe, type SelfManagedTarget } from './self-managed-dump';
+
+/**
+ * The MongoDB step as the backup executor and the CLI see it:
+ * `detectMongo` (resolves Type=auto), `preflightMongoDB` (everything that
+ * must be known before the service is touched: connectivity, size, disk
+ * space) and `invokeMongoDBBackup` (dump into `<staging>/MongoDB/`, prove
+ * it whole, or clean up and throw).
+ */
+
+export type { DumpLogger } from './dump-logger';
+export type { DumpVerification } from './dump-verify';
+export { verifyDump } from './dump-verify';
+export type { MongoDetection } from './runtime-settings';
+export { redactMongoUri } from './runtime-settings';
+export { readEmbeddedMongoPasswords, parseEmongoPasswordOutput } from './embedded-dump';
+
+export const DUMP_FOLDER = 'MongoDB';
+
+export function runtimeSettingsPath(config: ResolvedConfig): string {
+  return path.join(config.file.AlteryxConfiguration.ProgramDataPath, 'RuntimeSettings.xml');
+}
+
+/** The embedded data folder: RuntimeSettings' EmbeddedMongoDBRootPath, else Alteryx's default under ProgramData. */
+export function embeddedRootPath(config: ResolvedConfig, detection: MongoDetection): string {
+  return detection.embeddedRootPath ?? path.join(config.file.AlteryxConfiguration.ProgramDataPath, ...DEFAULT_EMBEDDED_ROOT_RELATIVE);
+}
+
+/** Resolves MongoDBConfiguration.Type; `auto` reads RuntimeSettings.xml (unparseable → ValidationError, exit 3). */
+export async function detectMongo(config: ResolvedConfig): Promise<MongoDetection> {
+  const file = runtimeSettingsPath(config);
+  if (config.MongoType === 'auto') return detectFromRuntimeSettingsFile(file);
+
+  // Type is forced; the file may still tell us where the embedded data lives.
+  let fromFile: MongoDetection | undefined;
+  const warnings: string[] = [];
+  if (existsSync(file)) {
+    try {
+      fromFile = await detectFromRuntimeSettingsFile(file);
+      if (fromFile.type !== config.MongoType) {
+        warnings.push(`MongoDBConfiguration.Type is '${config.MongoType}' but ${file} describes ${fromFile.type} MongoDB; using '${config.MongoType}'`);
+      }
+    } catch (err) {
+      warnings.push(`MongoDBConfiguration.Type is '${config.MongoType}'; ${file} could not be read: ${(err as Error).message}`);
+    }
+  }
+  if (config.MongoType === 'embedded') {
+    return {
+      type: 'embedded',
+      source: 'configuration',
+      embeddedRootPath: fromFile?.embeddedRootPath,
+      port: EMBEDDED_MONGO_PORT,
+      user: EMBEDDED_MONGO_USER,
+      databases: [...EMBEDDED_DATABASES],
+      warnings,
+    };
+  }
+  return { type: 'self-managed', source: 'configuration', port: fromFile?.port, databases: [], selfManaged: fromFile?.selfManaged ?? {}, warnings };
+}
+
+export interface MongoPreflight {
+  detection: MongoDetection;
+  diskSpace: DiskSpaceCheck;
+  /** Self-managed only. */
+  target?: SelfManagedTarget;
+  /** Self-managed only, unless SkipConnectivityCheck. */
+  probe?: MongoProbe;
+  warnings: string[];
+}
+
+export interface PreflightInput {
+  config: ResolvedConfig;
+  platform: Platform;
+  detection?: MongoDetection;
+  log: DumpLogger;
+  /** Driver server-selection timeout for the connectivity check. */
+  serverSelectionTimeoutMS?: number;
+}
+
+/**
+ * Everything that must hold before the service is touched. Unreachable
+ * server or bad credentials → MongoDBError (exit 5); too little space →
+ * ValidationError (exit 3).
+ */
+export async function preflightMongoDB(input: PreflightInput): Promise<MongoPreflight> {
+  const { config, platform, log } = input;
+  const detection = input.detection ?? (await detectMongo(config));
+  const warnings = [...detection.warnings];
+  let estimate = 0;
+  let source: string;
+  let target: SelfManagedTarget | undefined;
+  let probe: MongoProbe | undefined;
+  if (detection.type === 'embedded') {
+    const root = embeddedRootPath(config, detection);
+    const size = await folderSizeBytes(root);
+    if (size === undefined) {
+      warnings.push(`Embedded MongoDB folder ${root} not found: the disk-space check cannot estimate the database size`);
+      source = `missing folder ${root}`;
+    } else {
+      estimate = size;
+      source = `the size of ${root}`;
+    }
+  } else {
+    const section = config.file.MongoDBConfiguration.SelfManagedMongoDB;
+    target = resolveSelfManagedTarget(section, config.secrets, detection);
+    if (section.SkipConnectivityCheck) {
+      warnings.push(`SkipConnectivityCheck is set: MongoDB at ${target.display} was not contacted before the backup, its size is unknown, and document counts will only be checked against mongodump's log`);
+      source = 'nothing (SkipConnectivityCheck)';
+    } else {
+      log.info(`Checking connectivity to MongoDB at ${target.display}`);
+      probe = await probeSelfManaged(target, { serverSelectionTimeoutMS: input.serverSelectionTimeoutMS });
+      estimate = probe.totalDataBytes;
+      source = `dbStats.dataSize of ${probe.databases.map((d) => d.name).join(', ') || 'no databases'}`;
+      log.info(`MongoDB reachable: ${probe.databases.length} database(s), ${(estimate / 1024 / 1024).toFixed(1)} MB of data`);
+    }
+  }
+  for (const w of warnings) log.warn(w);
+  const diskSpace = await ensureDiskSpace(platform, config.TempDirectory, estimate, source);
+  return { detection, diskSpace, target, probe, warnings };
+}
+
+export interface InvokeMongoDBBackupInput {
+  config: ResolvedConfig;
+  platform: Platform;
+  detection?: MongoDetection;
+  /** Our own staging folder; the dump goes to `<stagingDir>/MongoDB/`. */
+  stagingDir: string;
+  log: DumpLogger;
+  signal?: AbortSignal;
+  /** From preflightMongoDB: reuses its target and pre-dump counts. */
+  preflight?: MongoPreflight;
+  /**
+   * Whether the application was stopped during the dump. When it was not,
+   * pre-dump counts may legitimately differ and are reported as warnings.
+   * Default: StopServiceForExternalDB for self-managed.
+   */
+  serviceStopped?: boolean;
+}
+
+export interface MongoDBBackupResult {
+  Success: true;
+  BackupPath: string;
+  BackupSizeMB: number;
+  CollectionCount: number;
+  DurationSeconds: number;
+  Error: null;
+  DeploymentType: 'embedded' | 'self-managed';
+  BackupMethod: string;
+  /** The databases in the dump, comma-separated (the manifest's DatabaseName). */
+  DatabaseName: string;
+  TotalDocuments: number;
+  Databases: Array<{ Name: string; Collections: Array<{ Name: string; Documents: number; SizeBytes: number }> }>;
+  Verification: {
+    Verified: boolean;
+    TotalDocuments: number;
+    BsonBytes: number;
+    /** What the counts were compared with: `mongoDump.log`, `countDocuments`. */
+    CountsCheckedAgainst: string[];
+    Errors: string[];
+    Warnings: string[];
+  };
+  Warnings: string[];
+}
+
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+export async function invokeMongoDBBackup(input: InvokeMongoDBBackupInput): Promise<MongoDBBackupResult> {
+  const { config, platform, log, signal } = input;
+  const started = Date.now();
+  const detection = input.preflight?.detection ?? input.detection ?? (await detectMongo(config));
+  const dumpDir = path.join(input.stagingDir, DUMP_FOLDER);
+  const timeoutSeconds = config.file.MongoDBConfiguration.DumpTimeoutSeconds;
+  await fs.mkdir(input.stagingDir, { recursive: true });
+  // Leftovers of an earlier attempt inside our own staging folder are never a valid dump.
+  await fs.rm(dumpDir, { recursive: true, force: true });
+  const warnings: string[] = [];
+  try {
+    let outcome: DumpCommandOutcome;
+    let verification: DumpVerification;
+    let method: string;
+    const checkedAgainst: string[] = [];
+    if (detection.type === 'embedded') {
+      if (!config.file.MongoDBConfiguration.EmbeddedMongoDB.UseAlteryxService) {
+        warnings.push('EmbeddedMongoDB.UseAlteryxService=false is not supported: the embedded database is only dumped safely by AlteryxService emongodump');
+      }
+      method = 'AlteryxService.exe emongodump';
+      outcome = await runEmbeddedDump({ executable: platform.alteryxServiceExecutable(), outDir: dumpDir, timeoutSeconds, log, signal });
+      log.info(`emongodump finished in ${outcome.durationSeconds.toFixed(1)} s; verifying the dump`);
+      verification = await verifyDump(dumpDir, { expectedDatabases: detection.databases, signal });
+    } else {
+      const section = config.file.MongoDBConfiguration.SelfManagedMongoDB;
+      const target = input.preflight?.target ?? resolveSelfManagedTarget(section, config.secrets, detection);
+      let probe = input.preflight?.probe;
+      if (!probe && !section.SkipConnectivityCheck) probe = await probeSelfManaged(target);
+      if (section.SkipConnectivityCheck) {
+        warnings.push('SkipConnectivityCheck is set: no pre-dump document counts; counts are checked against mongodump\'s log only');
+      }
+      method = 'mongodump';
+      outcome = await runSelfManagedDump({ mongodump: section.MongoDumpPath.trim() || 'mongodump', target, outDir: dumpDir, timeoutSeconds, log, signal });
+      // A database that exists but holds no collections produces no folder; only demand the others.
+      const expectedDatabases = probe
+        ? probe.databases.filter((d) => d.collections.length > 0 || d.dataSizeBytes > 0).map((d) => d.name)
+        : target.databases;
+      const exact = input.serviceStopped ?? config.StopServiceForExternalDB;
+      verification = await verifyDump(dumpDir, { expectedDatabases, expectedCounts: probe?.counts, expectedCountsExact: exact, signal });
+      if (probe) checkedAgainst.push(exact ? 'countDocuments' : 'countDocuments (warnings only: the service kept running)');
+    }
+    if (!verification.warnings.some((w) => w.startsWith('mongoDump.log not found'))) checkedAgainst.unshift('mongoDump.log');
+    if (!verification.ok) {
+      const first = verification.errors[0];
+      const more = verification.errors.length > 1 ? ` (and ${verification.errors.length - 1} more problem(s))` : '';
+      throw new MongoDBError(`The MongoDB dump failed verification and will not be archived: ${first}${more}`, 'DUMP_VERIFICATION_FAILED', {
+        details: verification.errors,
+      });
+    }
+    warnings.push(...verification.warnings);
+    for (const w of warnings) log.warn(w);
+    const databases = verification.databases.filter((d) => d.name !== '');
+    log.info(
+      `MongoDB dump verified: ${verification.collectionCount} collections, ${verification.totalDocuments} documents, ${(verification.sizeBytes / 1024 / 1024).toFixed(2)} MB`,
+    );
+    return {
+      Success: true,
+      BackupPath: dumpDir,
+      BackupSizeMB: round2(verification.sizeBytes / 1024 / 1024),
+      CollectionCount: verification.collectionCount,
+      DurationSeconds: round2((Date.now() - started) / 1000),
+      Error: null,
+      DeploymentType: detection.type,
+      BackupMethod: method,
+      DatabaseName: databases.map((d) => d.name).join(','),
+      TotalDocuments: verification.totalDocuments,
+      Databases: databases.map((d) => ({
+        Name: d.name,
+        Collections: d.collections.map((c) => ({ Name: c.name, Documents: c.documents, SizeBytes: c.sizeBytes })),
+      })),
+      Verification: {
+        Verified: true,
+        TotalDocuments: verification.totalDocuments,
+        BsonBytes: verification.bsonBytes,
+        CountsCheckedAgainst: checkedAgainst,
+        Errors: [],
+        Warnings: verification.warnings,
+      },
+      Warnings: warnings,
+    };
+  } catch (err) {
+    // A partial dump must never be picked up by the archive step.
+    await fs.rm(dumpDir, { recursive: true, force: true }).catch(() => undefined);
+    if (err instanceof BackupError) throw err;
+    throw new MongoDBError(`MongoDB backup failed: ${(err as Error)?.message ?? String(err)}`, 'MONGODB_BACKUP_FAILED', { cause: err });
+  }
+}
+
