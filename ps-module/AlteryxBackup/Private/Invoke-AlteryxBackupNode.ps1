@@ -77,9 +77,9 @@ function Invoke-AlteryxBackupNode {
         $nodeCommand = @(Get-Command -Name 'node' -CommandType Application -ErrorAction SilentlyContinue) | Select-Object -First 1
         if ($null -ne $nodeCommand) { $nodePath = $nodeCommand.Source }
     }
-    if ([string]::IsNullOrEmpty($nodePath)) {
+    if ([string]::IsNullOrEmpty($nodePath) -or -not [System.IO.File]::Exists($nodePath)) {
         $global:LASTEXITCODE = 1
-        $exception = New-Object System.IO.FileNotFoundException 'Node.js was not found. Install Node.js 20 or later, put node on PATH, or set $env:ALTERYXBACKUP_NODE to node.exe.'
+        $exception = New-Object System.IO.FileNotFoundException "Node.js was not found ('$nodePath'). Install Node.js 20 or later, put node on PATH, or set `$env:ALTERYXBACKUP_NODE to node.exe."
         $Cmdlet.ThrowTerminatingError((New-Object System.Management.Automation.ErrorRecord $exception, 'NODE_NOT_FOUND', ([System.Management.Automation.ErrorCategory]::ObjectNotFound), $null))
     }
 
@@ -118,7 +118,14 @@ function Invoke-AlteryxBackupNode {
             $resolvedPaths = New-Object System.Collections.Generic.List[string]
             foreach ($item in @($value)) {
                 if ([string]::IsNullOrEmpty([string]$item)) { $resolvedPaths.Add([string]$item); continue }
-                $resolvedPaths.Add($sessionPath.GetUnresolvedProviderPathFromPSPath([string]$item))
+                $resolvedPath = [string]$item
+                try { $resolvedPath = $sessionPath.GetUnresolvedProviderPathFromPSPath([string]$item) }
+                catch {
+                    # e.g. a drive letter this session cannot see (a mapped drive under SYSTEM):
+                    # send it unchanged and let node report the real storage error.
+                    $resolvedPath = [string]$item
+                }
+                $resolvedPaths.Add($resolvedPath)
             }
             if ($value -is [array]) { $value = [string[]]$resolvedPaths.ToArray() } else { $value = $resolvedPaths[0] }
         }

@@ -27,7 +27,7 @@ function Compress-BackupArchive {
     The backup mode, which selects the name suffix (Full, DB, Config). When omitted,
     the configuration's DefaultBackupMode is used.
 
-    .PARAMETER CompressionLevel = 'Optimal'
+    .PARAMETER CompressionLevel
     Optimal (default), Fastest, or NoCompression (stored).
 
     .PARAMETER CalculateChecksum

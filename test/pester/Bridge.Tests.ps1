@@ -1,0 +1,430 @@
+# The node bridge, exercised through the public cmdlets against a fake core
+# (fixtures/fake-core.js, selected with $env:ALTERYXBACKUP_CORE).
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    $env:ALTERYXBACKUP_CORE = $FakeCore
+    $configPath = Join-Path $TestDrive 'backup-config.json'
+
+    function Reset-Fake {
+        param([string]$Scenario = 'events', [hashtable]$Extra = @{})
+        $script:recordPath = Join-Path $TestDrive ("record-{0}.jsonl" -f [guid]::NewGuid().ToString('N'))
+        $env:ALTERYXBACKUP_FAKE_RECORD = $script:recordPath
+        $env:ALTERYXBACKUP_FAKE_SCENARIO = $Scenario
+        foreach ($name in @('ALTERYXBACKUP_FAKE_EXIT', 'ALTERYXBACKUP_FAKE_CODE', 'ALTERYXBACKUP_FAKE_CATEGORY', 'ALTERYXBACKUP_FAKE_HANG_MS')) {
+            Remove-Item -Path "Env:$name" -ErrorAction SilentlyContinue
+        }
+        foreach ($key in $Extra.Keys) { Set-Item -Path "Env:$key" -Value $Extra[$key] }
+    }
+
+    function Get-Request {
+        param([int]$Index = 0)
+        $records = @(Read-FakeRecord -Path $script:recordPath)
+        $records[$Index].stdin | ConvertFrom-Json
+    }
+
+    Get-Module AlteryxBackup | Remove-Module -Force
+    Import-Module $ModuleManifest -Force
+}
+
+AfterAll {
+    foreach ($name in @('ALTERYXBACKUP_CORE', 'ALTERYXBACKUP_FAKE_RECORD', 'ALTERYXBACKUP_FAKE_SCENARIO', 'ALTERYXBACKUP_FAKE_EXIT',
+            'ALTERYXBACKUP_FAKE_CODE', 'ALTERYXBACKUP_FAKE_CATEGORY', 'ALTERYXBACKUP_FAKE_HANG_MS')) {
+        Remove-Item -Path "Env:$name" -ErrorAction SilentlyContinue
+    }
+    Get-Module AlteryxBackup | Remove-Module -Force
+}
+
+Describe 'Event mapping' {
+    BeforeAll {
+        Reset-Fake -Scenario 'events'
+        $run = Invoke-InFreshRunspace -ScriptBlock {
+            param($ConfigPath)
+            Invoke-AlteryxBackup ConfigOnly -ConfigPath $ConfigPath -Verbose
+        } -ArgumentList @($configPath)
+    }
+
+    It 'returns the result data as an object on the pipeline' {
+        $run.Caught | Should -BeNullOrEmpty
+        $run.Output.Count | Should -Be 1
+        $run.Output[0].Status | Should -Be 'Success'
+        $run.Output[0].BackupMode | Should -Be 'ConfigOnly'
+        $run.Output[0].ArchivePath | Should -BeLike '*ServerBackup_Config_*.zip'
+        $run.Output[0].PSObject.TypeNames | Should -Contain 'AlteryxBackup.Invoke-AlteryxBackup.Result'
+    }
+
+    It 'decodes stdout as UTF-8' {
+        $run.Output[0].Unicode | Should -BeExactly "Z$([char]0x00FC)rich $([char]0x2713)"
+    }
+
+    It 'maps DEBUG and INFO logs to Write-Verbose' {
+        @($run.Verbose | Where-Object { $_ -like '*`[DEBUG`] debug line' }).Count | Should -Be 1
+        @($run.Verbose | Where-Object { $_ -like '*`[INFO`] info line' }).Count | Should -Be 1
+        @($run.Verbose | Where-Object { $_ -like '*success line*' }).Count | Should -Be 0
+    }
+
+    It 'maps SUCCESS, WARNING and ERROR logs to Write-Information with the level as a tag' {
+        foreach ($level in @('SUCCESS', 'WARNING', 'ERROR')) {
+            $records = @($run.Information | Where-Object { $_.Tags -contains $level })
+            $records.Count | Should -Be 1 -Because $level
+            [string]$records[0].MessageData | Should -BeLike "*`[$level`]*"
+            $records[0].Tags | Should -Contain 'AlteryxBackup'
+        }
+    }
+
+    It 'maps warning events, and only those, to Write-Warning' {
+        $run.Warning | Should -Be @('Keys folder is missing')
+    }
+
+    It 'maps progress events to Write-Progress' {
+        $records = @($run.Progress | Where-Object { $_.Activity -eq 'Archive' })
+        $running = @($records | Where-Object { $_.RecordType -eq 'Processing' })
+        $running[0].StatusDescription | Should -Be 'Config/RuntimeSettings.xml'
+        $running[0].PercentComplete | Should -Be 42
+        $running[1].PercentComplete | Should -Be -1
+        $running[1].StatusDescription | Should -Be 'Processing'
+        @($records | Where-Object { $_.RecordType -eq 'Completed' }).Count | Should -BeGreaterThan 0
+    }
+
+    It 'forwards stderr with Write-Verbose' {
+        @($run.Verbose | Where-Object { $_ -like '*a human-readable stderr line*' }).Count | Should -Be 1
+    }
+
+    It 'sets $LASTEXITCODE to 0' {
+        $run.LastExitCode | Should -Be 0
+    }
+
+    It 'puts only the command name on the command line' {
+        $record = @(Read-FakeRecord -Path $recordPath)[0]
+        @($record.argv | Select-Object -Skip 2) | Should -Be @('Invoke-AlteryxBackup')
+        $record.argv[1] | Should -Be $FakeCore
+        $record.stdinHasBom | Should -BeFalse
+    }
+}
+
+Describe 'Request building' {
+    It 'sends only bound parameters, switches as booleans, and an absolute configPath' {
+        Reset-Fake
+        Push-Location $TestDrive
+        try {
+            $null = Invoke-AlteryxBackup -BackupMode Full -ConfigPath 'backup-config.json' -StopServiceForExternalDB -RetentionDays 7 -NetworkBackupPath 'TestDrive:\net1' -LocalBackupPath 'local' -Verbose 4>$null
+        }
+        finally { Pop-Location }
+        $request = Get-Request
+        $request.command | Should -Be 'Invoke-AlteryxBackup'
+        $request.configPath | Should -Be ([System.IO.Path]::GetFullPath((Join-Path $TestDrive 'backup-config.json')))
+        $request.whatIf | Should -BeFalse
+        $names = @($request.parameters.PSObject.Properties.Name | Sort-Object)
+        $names | Should -Be @('BackupMode', 'LocalBackupPath', 'NetworkBackupPath', 'RetentionDays', 'StopServiceForExternalDB')
+        $request.parameters.StopServiceForExternalDB | Should -BeOfType [bool]
+        $request.parameters.StopServiceForExternalDB | Should -BeTrue
+        $request.parameters.RetentionDays | Should -Be 7
+        $request.parameters.LocalBackupPath | Should -Be (Join-Path $TestDrive 'local')
+        , $request.parameters.NetworkBackupPath | Should -BeOfType [object[]]
+        $request.parameters.NetworkBackupPath | Should -Be @((Join-Path $TestDrive 'net1'))
+    }
+
+    It 'uses the checkout config/backup-config.json when -ConfigPath is omitted' {
+        Reset-Fake
+        $null = Test-AlteryxServiceState
+        $request = Get-Request
+        $expected = [System.IO.Path]::GetFullPath((Join-Path $RepoRoot (Join-Path 'config' 'backup-config.json')))
+        if (-not (Test-Path -LiteralPath $expected)) {
+            $expected = [System.IO.Path]::GetFullPath((Join-Path $ModuleFolder (Join-Path 'config' 'backup-config.json')))
+        }
+        $request.configPath | Should -Be $expected
+        @($request.parameters.PSObject.Properties).Count | Should -Be 0
+    }
+
+    It 'runs node in the current PowerShell location' {
+        Reset-Fake
+        Push-Location $TestDrive
+        try { $null = Test-AlteryxServiceState -ConfigPath $configPath } finally { Pop-Location }
+        (@(Read-FakeRecord -Path $recordPath)[0]).cwd | Should -Be ([string](Get-Item -LiteralPath $TestDrive).FullName)
+    }
+
+    It 'sends the CompressionLevel default of Compress-BackupArchive' {
+        Reset-Fake
+        $null = Compress-BackupArchive -SourcePath $TestDrive -ConfigPath $configPath -CalculateChecksum
+        $request = Get-Request
+        $request.parameters.CompressionLevel | Should -Be 'Optimal'
+        $request.parameters.CalculateChecksum | Should -BeTrue
+        $request.parameters.SourcePath | Should -Be ([string](Get-Item -LiteralPath $TestDrive).FullName)
+    }
+
+    It 'rejects invalid values before node runs' {
+        Reset-Fake
+        { Invoke-AlteryxBackup -BackupMode Foo -ConfigPath $configPath } | Should -Throw -ErrorId 'ParameterArgumentValidationError,Invoke-AlteryxBackup'
+        { Invoke-AlteryxBackup -RetentionDays 0 -ConfigPath $configPath } | Should -Throw -ErrorId 'ParameterArgumentValidationError,Invoke-AlteryxBackup'
+        { Compress-BackupArchive -SourcePath x -CompressionLevel Maximum -ConfigPath $configPath } | Should -Throw -ErrorId 'ParameterArgumentValidationError,Compress-BackupArchive'
+        $recordPath | Should -Not -Exist
+    }
+
+    It 'rejects conflicting parameters in begin{} with exit code 3' {
+        Reset-Fake
+        $secret = ConvertTo-SecureString 'x' -AsPlainText -Force
+        { Invoke-AlteryxBackup Full -MongoDBType embedded -MongoPassword $secret -ConfigPath $configPath } | Should -Throw -ErrorId 'PARAMETER_CONFLICT,Invoke-AlteryxBackup'
+        $LASTEXITCODE | Should -Be 3
+        $recordPath | Should -Not -Exist
+    }
+}
+
+Describe 'Secrets' {
+    BeforeAll {
+        Reset-Fake
+        $mongoSecret = 'Mongo-S3cret-7f1e'
+        $smtpSecret = 'Smtp-S3cret-9c2a'
+        $credential = New-Object System.Management.Automation.PSCredential 'mailer@example.com', (ConvertTo-SecureString $smtpSecret -AsPlainText -Force)
+        $result = Invoke-AlteryxBackup Full -ConfigPath $configPath -MongoPassword (ConvertTo-SecureString $mongoSecret -AsPlainText -Force) -SmtpCredential $credential -Verbose 4>&1 6>&1
+        $record = @(Read-FakeRecord -Path $recordPath)[0]
+        $request = $record.stdin | ConvertFrom-Json
+    }
+
+    It 'sends the secrets on stdin under their protocol names' {
+        $request.secrets.MongoPassword | Should -BeExactly $mongoSecret
+        $request.secrets.SmtpPassword | Should -BeExactly $smtpSecret
+        $request.parameters.SmtpUsername | Should -Be 'mailer@example.com'
+    }
+
+    It 'keeps secrets out of parameters' {
+        $request.parameters.PSObject.Properties.Name | Should -Not -Contain 'MongoPassword'
+        $request.parameters.PSObject.Properties.Name | Should -Not -Contain 'SmtpCredential'
+        ($request.parameters | ConvertTo-Json -Depth 10 -Compress) | Should -Not -Match 'S3cret'
+    }
+
+    It 'keeps secrets off the command line' {
+        ($record.argv -join ' ') | Should -Not -Match ([regex]::Escape($mongoSecret))
+        ($record.argv -join ' ') | Should -Not -Match ([regex]::Escape($smtpSecret))
+    }
+
+    It 'keeps secrets out of the environment' {
+        $envText = $record.env | ConvertTo-Json -Depth 10 -Compress
+        $envText | Should -Not -BeNullOrEmpty
+        $envText | Should -Not -Match ([regex]::Escape($mongoSecret))
+        $envText | Should -Not -Match ([regex]::Escape($smtpSecret))
+    }
+
+    It 'keeps secrets out of everything written to PowerShell streams' {
+        $text = ($result | ForEach-Object { if ($_ -is [System.Management.Automation.PSCustomObject]) { $_ | ConvertTo-Json -Depth 10 } else { [string]$_ } }) -join "`n"
+        $text | Should -Match 'SecretNames'
+        $text | Should -Not -Match 'S3cret'
+    }
+}
+
+Describe 'Failure mapping' {
+    It 'throws a terminating error whose ErrorId is error.code, with category, target object and LASTEXITCODE' {
+        Reset-Fake -Scenario 'fail'
+        $caught = $null
+        try { Test-BackupIntegrity -ArchivePath 'x.zip' -ConfigPath $configPath } catch { $caught = $_ }
+        $caught | Should -Not -BeNullOrEmpty
+        $caught.FullyQualifiedErrorId | Should -Be 'CONFIG_INVALID,Test-BackupIntegrity'
+        $caught.CategoryInfo.Category | Should -Be 'InvalidData'
+        $caught.TargetObject.Status | Should -Be 'Failed'
+        $caught.Exception.Message | Should -BeLike 'backup-config.json: BackupConfiguration.Foo: unknown key*'
+        $caught.Exception.Message | Should -BeLike '*ServiceConfiguration.MaxServiceWaitSeconds: must be integer*'
+        $caught.Exception.Data['ExitCode'] | Should -Be 3
+        $LASTEXITCODE | Should -Be 3
+    }
+
+    It 'works with Should -Throw -ErrorId' {
+        Reset-Fake -Scenario 'fail' -Extra @{ ALTERYXBACKUP_FAKE_EXIT = '5'; ALTERYXBACKUP_FAKE_CODE = 'MONGODB_DUMP_FAILED' }
+        { Invoke-MongoDBBackup -ConfigPath $configPath } | Should -Throw -ErrorId 'MONGODB_DUMP_FAILED,Invoke-MongoDBBackup'
+        $LASTEXITCODE | Should -Be 5
+    }
+
+    It 'falls back to NotSpecified for an unknown category' {
+        Reset-Fake -Scenario 'fail' -Extra @{ ALTERYXBACKUP_FAKE_EXIT = '4'; ALTERYXBACKUP_FAKE_CODE = 'STORAGE_ERROR'; ALTERYXBACKUP_FAKE_CATEGORY = 'NoSuchCategory' }
+        $caught = $null
+        try { Copy-BackupToDestinations -ArchivePath 'x.zip' -ConfigPath $configPath } catch { $caught = $_ }
+        $caught.CategoryInfo.Category | Should -Be 'NotSpecified'
+        $caught.FullyQualifiedErrorId | Should -Be 'STORAGE_ERROR,Copy-BackupToDestinations'
+        $LASTEXITCODE | Should -Be 4
+    }
+
+    It 'honours -ErrorAction SilentlyContinue only as PowerShell does for terminating errors (still throws)' {
+        Reset-Fake -Scenario 'fail'
+        { Test-BackupIntegrity -ArchivePath 'x.zip' -ConfigPath $configPath -ErrorAction SilentlyContinue } | Should -Throw
+    }
+
+    It 'reports a missing core as NODE_CORE_NOT_FOUND with exit code 1' {
+        Reset-Fake
+        $saved = $env:ALTERYXBACKUP_CORE
+        $env:ALTERYXBACKUP_CORE = Join-Path $TestDrive 'missing-main.js'
+        try { { Test-AlteryxServiceState -ConfigPath $configPath } | Should -Throw -ErrorId 'NODE_CORE_NOT_FOUND,Test-AlteryxServiceState' }
+        finally { $env:ALTERYXBACKUP_CORE = $saved }
+        $LASTEXITCODE | Should -Be 1
+    }
+
+    It 'reports a missing node as NODE_NOT_FOUND with exit code 1' {
+        Reset-Fake
+        $env:ALTERYXBACKUP_NODE = Join-Path $TestDrive 'no-node'
+        try { { Test-AlteryxServiceState -ConfigPath $configPath } | Should -Throw -ErrorId 'NODE_NOT_FOUND,Test-AlteryxServiceState' }
+        finally { Remove-Item Env:ALTERYXBACKUP_NODE }
+        $LASTEXITCODE | Should -Be 1
+    }
+}
+
+Describe 'Output shapes and the pipeline' {
+    It 'writes each element of an array result' {
+        Reset-Fake -Scenario 'array'
+        $out = @(Remove-OldBackups -ConfigPath $configPath -Confirm:$false)
+        $out.Count | Should -Be 2
+        $out[1].Name | Should -Be 'two'
+    }
+
+    It 'binds ArchivePath from the pipeline by property name, once per object' {
+        Reset-Fake
+        $null = [pscustomobject]@{ ArchivePath = 'a.zip' }, [pscustomobject]@{ ArchivePath = 'b.zip' } | Test-BackupIntegrity -ConfigPath $configPath
+        $records = @(Read-FakeRecord -Path $recordPath)
+        $records.Count | Should -Be 2
+        (($records[1].stdin | ConvertFrom-Json).parameters.ArchivePath) | Should -BeLike '*b.zip'
+    }
+
+    It 'sends a path on a drive PowerShell cannot see unchanged' {
+        Reset-Fake
+        $null = Test-BackupIntegrity -ArchivePath 'Q9:\nowhere\x.zip' -ConfigPath $configPath
+        (Get-Request).parameters.ArchivePath | Should -Be 'Q9:\nowhere\x.zip'
+    }
+
+    It 'binds FileInfo objects through FullName' {
+        Reset-Fake
+        $zip = Join-Path $TestDrive 'ServerBackup_Config_20260101_000000.zip'
+        Set-Content -LiteralPath $zip -Value 'x'
+        $null = Get-Item -LiteralPath $zip | Test-BackupIntegrity -ConfigPath $configPath
+        (Get-Request).parameters.ArchivePath | Should -Be $zip
+    }
+
+    It 'pipes Invoke-AlteryxBackup into Test-BackupIntegrity' {
+        Reset-Fake
+        $null = Invoke-AlteryxBackup ConfigOnly -ConfigPath $configPath | Test-BackupIntegrity -ConfigPath $configPath
+        $records = @(Read-FakeRecord -Path $recordPath)
+        $records.command | Should -Be @('Invoke-AlteryxBackup', 'Test-BackupIntegrity')
+        ($records[1].stdin | ConvertFrom-Json).parameters.ArchivePath | Should -BeLike '*ServerBackup_Config_20260101_000000.zip'
+    }
+
+    It 'works when the module runs under Set-StrictMode -Version Latest' {
+        Reset-Fake
+        $run = Invoke-InFreshRunspace -ScriptBlock {
+            param($ConfigPath)
+            & (Get-Module AlteryxBackup) { Set-StrictMode -Version Latest }
+            Invoke-AlteryxBackup ConfigOnly -ConfigPath $ConfigPath -Verbose
+        } -ArgumentList @($configPath)
+        $run.Caught | Should -BeNullOrEmpty
+        $run.Output[0].Status | Should -Be 'Success'
+    }
+}
+
+Describe 'WhatIf and Confirm' {
+    It 'Invoke-AlteryxBackup -WhatIf asks node for the plan' {
+        Reset-Fake
+        $out = Invoke-AlteryxBackup Full -ConfigPath $configPath -WhatIf
+        (Get-Request).whatIf | Should -BeTrue
+        $out.Echo.WhatIf | Should -BeTrue
+        (Get-Request).parameters.PSObject.Properties.Name | Should -Not -Contain 'WhatIf'
+    }
+
+    It 'Remove-OldBackups -WhatIf asks node what it would delete' {
+        Reset-Fake
+        $null = Remove-OldBackups -ConfigPath $configPath -RetentionDays 7 -WhatIf
+        (Get-Request).whatIf | Should -BeTrue
+        (Get-Request).command | Should -Be 'Remove-OldBackups'
+    }
+
+    It 'Stop-AlteryxServiceSafely -WhatIf does not call node at all' {
+        Reset-Fake
+        Stop-AlteryxServiceSafely -ConfigPath $configPath -WhatIf
+        Start-AlteryxServiceSafely -ConfigPath $configPath -WhatIf
+        $recordPath | Should -Not -Exist
+    }
+
+    It '-Confirm:$false runs for real' {
+        Reset-Fake
+        $null = Invoke-AlteryxBackup ConfigOnly -ConfigPath $configPath -Confirm:$false
+        (Get-Request).whatIf | Should -BeFalse
+    }
+}
+
+Describe 'Large output' {
+    It 'reads 20,000 stdout lines and 2 MB of stderr without deadlocking' {
+        Reset-Fake -Scenario 'flood'
+        $watch = [System.Diagnostics.Stopwatch]::StartNew()
+        $run = Invoke-InFreshRunspace -TimeoutSeconds 120 -ScriptBlock {
+            param($ConfigPath)
+            Test-AlteryxServiceState -ConfigPath $ConfigPath
+        } -ArgumentList @($configPath)
+        $watch.Stop()
+        $run.TimedOut | Should -BeFalse
+        $run.Caught | Should -BeNullOrEmpty
+        $run.Output[0].Lines | Should -Be 20000
+        $run.LastExitCode | Should -Be 0
+        $watch.Elapsed.TotalSeconds | Should -BeLessThan 120
+    }
+}
+
+Describe 'node dies' {
+    It 'after stopping the service: NODE_DIED, exit code 1, and Repair-AlteryxBackupState runs' {
+        Reset-Fake -Scenario 'die-after-stop'
+        $caught = $null
+        try { Invoke-AlteryxBackup Full -ConfigPath $configPath -TempDirectory (Join-Path $TestDrive 'tmp') -MaxServiceWait 60 } catch { $caught = $_ }
+        $caught.FullyQualifiedErrorId | Should -Be 'NODE_DIED,Invoke-AlteryxBackup'
+        $caught.Exception.Message | Should -BeLike '*simulated crash*'
+        $caught.Exception.Message | Should -BeLike '*restarted the service*'
+        $LASTEXITCODE | Should -Be 1
+        $records = @(Read-FakeRecord -Path $recordPath)
+        $records.command | Should -Be @('Invoke-AlteryxBackup', 'Repair-AlteryxBackupState')
+        @($records[1].argv | Select-Object -Skip 2) | Should -Be @('Repair-AlteryxBackupState')
+        $repair = $records[1].stdin | ConvertFrom-Json
+        $repair.configPath | Should -Be ([System.IO.Path]::GetFullPath($configPath))
+        $repair.parameters.TempDirectory | Should -Be (Join-Path $TestDrive 'tmp')
+        @($repair.parameters.PSObject.Properties.Name) | Should -Be @('TempDirectory')
+        $repair.whatIf | Should -BeFalse
+    }
+
+    It 'after the service was started again: NODE_DIED without a repair' {
+        Reset-Fake -Scenario 'die-after-restart'
+        { Invoke-AlteryxBackup Full -ConfigPath $configPath } | Should -Throw -ErrorId 'NODE_DIED,Invoke-AlteryxBackup'
+        $LASTEXITCODE | Should -Be 1
+        @(Read-FakeRecord -Path $recordPath).command | Should -Be @('Invoke-AlteryxBackup')
+    }
+
+    It 'Ctrl+C while node has the service stopped: waits for node, then repairs' {
+        Reset-Fake -Scenario 'hang-after-stop' -Extra @{ ALTERYXBACKUP_FAKE_HANG_MS = '2500' }
+        $path = $recordPath
+        $run = Invoke-InFreshRunspace -TimeoutSeconds 60 -ScriptBlock {
+            param($ConfigPath)
+            Invoke-AlteryxBackup Full -ConfigPath $ConfigPath
+        } -ArgumentList @($configPath) -WhileRunning {
+            param($ps)
+            $deadline = [DateTime]::UtcNow.AddSeconds(20)
+            while (-not (Test-Path -LiteralPath $path) -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
+            Start-Sleep -Milliseconds 500
+            $ps.Stop()
+        }
+        $run.State | Should -Be 'Stopped'
+        $run.LastExitCode | Should -Be 1
+        @(Read-FakeRecord -Path $path).command | Should -Be @('Invoke-AlteryxBackup', 'Repair-AlteryxBackupState')
+    }
+
+    It 'Ctrl+C while node hangs: kills node after the grace period, then repairs' {
+        Reset-Fake -Scenario 'hang-after-stop' -Extra @{ ALTERYXBACKUP_FAKE_HANG_MS = '0' }
+        $path = $recordPath
+        $watch = [System.Diagnostics.Stopwatch]::StartNew()
+        $run = Invoke-InFreshRunspace -TimeoutSeconds 60 -ScriptBlock {
+            param($ConfigPath)
+            & (Get-Module AlteryxBackup) { $script:NodeExitGraceSeconds = 2 }
+            Invoke-AlteryxBackup Full -ConfigPath $ConfigPath
+        } -ArgumentList @($configPath) -WhileRunning {
+            param($ps)
+            $deadline = [DateTime]::UtcNow.AddSeconds(20)
+            while (-not (Test-Path -LiteralPath $path) -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
+            Start-Sleep -Milliseconds 300
+            $ps.Stop()
+        }
+        $watch.Stop()
+        $run.State | Should -Be 'Stopped'
+        $records = @(Read-FakeRecord -Path $path)
+        $records.command | Should -Be @('Invoke-AlteryxBackup', 'Repair-AlteryxBackupState')
+        Get-Process -Id $records[0].pid -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $watch.Elapsed.TotalSeconds | Should -BeLessThan 30
+    }
+}
