@@ -3,9 +3,9 @@ import * as path from 'node:path';
 import { readEvents } from './events';
 import { Faults, parseFaultAssignment, readFaults, writeFaults } from './faults';
 import { createHost, defaultSeed } from './host-builder';
-import { hostPaths, readHostInfo, SimVariant } from './host-layout';
-import { forceState, readServiceRecord, requestStart, requestStop, waitFor, writeServiceState } from './service-control';
-import { findAllSimProcesses, killPid } from './sim-processes';
+import { readHostInfo, SimVariant } from './host-layout';
+import { forceState, readServiceRecord, requestStart, requestStop, waitFor } from './service-control';
+import { destroyHost } from './sim-processes';
 import { launchWorkflow } from './workflows';
 
 /**
@@ -26,13 +26,16 @@ const USAGE = `Usage: npm run sim -- <command>
 
 class UsageError extends Error {}
 
+/** Removes every `name value` pair from args; the last one wins, as in most CLIs. */
 function option(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  if (i < 0) return undefined;
-  const v = args[i + 1];
-  if (v === undefined || v.startsWith('--')) throw new UsageError(`${name} needs a value.`);
-  args.splice(i, 2);
-  return v;
+  let value: string | undefined;
+  for (let i = args.indexOf(name); i >= 0; i = args.indexOf(name)) {
+    const v = args[i + 1];
+    if (v === undefined || v.startsWith('--')) throw new UsageError(`${name} needs a value.`);
+    args.splice(i, 2);
+    value = v;
+  }
+  return value;
 }
 
 function flag(args: string[], name: string): boolean {
@@ -168,23 +171,6 @@ async function main(argv: string[]): Promise<number> {
     default:
       throw new UsageError(`Unknown command '${command}'.`);
   }
-}
-
-/** Kills every process of the host and its nodes and marks every service Stopped. */
-export function destroyHost(dir: string): number {
-  let killed = 0;
-  for (let round = 0; round < 3; round++) {
-    const pids = findAllSimProcesses(dir);
-    if (pids.length === 0) break;
-    for (const pid of pids) if (killPid(pid)) killed++;
-  }
-  const roots = [dir];
-  const nodesDir = hostPaths(dir).nodesDir;
-  if (fs.existsSync(nodesDir)) for (const n of fs.readdirSync(nodesDir)) roots.push(path.join(nodesDir, n));
-  for (const r of roots) {
-    if (fs.existsSync(hostPaths(r).simDir)) writeServiceState(r, 'Stopped');
-  }
-  return killed;
 }
 
 if (require.main === module) {

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { hostPaths, writeJsonAtomic } from './host-layout';
 
 /**
  * Finding the simulated host's real processes. On Linux, /proc tells us each
@@ -114,4 +115,30 @@ export function killPid(pid: number, signal: NodeJS.Signals = 'SIGKILL'): boolea
   } catch {
     return false;
   }
+}
+
+/**
+ * Kills every process of the host and of every node under it (service
+ * processes, workflows, hanging dumps) and marks each service Stopped.
+ * Returns how many processes it killed. Safe to call on a host that is
+ * already stopped.
+ */
+export function destroyHost(hostRoot: string): number {
+  const root = path.resolve(hostRoot);
+  let killed = 0;
+  for (let round = 0; round < 5; round++) {
+    const pids = findAllSimProcesses(root);
+    if (pids.length === 0) break;
+    for (const pid of pids) if (killPid(pid)) killed++;
+    const deadline = Date.now() + 1000;
+    while (pids.some((p) => isPidAlive(p)) && Date.now() < deadline) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+  }
+  const roots = [root];
+  const nodesDir = hostPaths(root).nodesDir;
+  if (fs.existsSync(nodesDir)) for (const n of fs.readdirSync(nodesDir)) roots.push(path.join(nodesDir, n));
+  for (const r of roots) {
+    const p = hostPaths(r);
+    if (fs.existsSync(p.simDir)) writeJsonAtomic(p.serviceJson, { state: 'Stopped', updatedAt: Date.now() });
+  }
+  return killed;
 }
