@@ -1,10 +1,12 @@
 import type { BackupLocation } from '../retention/backup-location';
+import type { LogSink } from './log-sink';
 
 export interface CloudUploadOptions {
   archivePath: string;
   sha256: string;
   signal?: AbortSignal;
   onProgress?: (bytesUploaded: number, totalBytes: number) => void;
+  log?: LogSink;
 }
 
 export interface CloudUploadOutcome {

@@ -108,7 +108,7 @@ export async function copyBackupToDestinations(options: CopyBackupOptions): Prom
       runDestination(options, log, secrets, job.label, job.kind, total, async (signal, onProgress) => {
         // Built inside the attempt so that a missing credential is this destination's failure, not a crash.
         target ??= job.create();
-        return target.uploadVerified({ archivePath: options.archivePath, sha256: options.sha256, signal, onProgress });
+        return target.uploadVerified({ archivePath: options.archivePath, sha256: options.sha256, signal, onProgress, log });
       }),
     );
   }

@@ -10,11 +10,15 @@ export type LogSink = (level: LogLevel, message: string) => void;
 /** A sink that drops everything, for callers that do not care. */
 export const silentLog: LogSink = () => undefined;
 
-/** The message of anything thrown, without a stack trace. */
+/** The message of anything thrown, without a stack trace; HTTP errors with an empty body still say what happened. */
 export function errorMessage(err: unknown): string {
   if (err instanceof Error) {
-    const code = (err as NodeJS.ErrnoException).code;
-    return code && !err.message.includes(code) ? `${code}: ${err.message}` : err.message;
+    const e = err as Error & { code?: unknown; statusCode?: number; $metadata?: { httpStatusCode?: number } };
+    const code = typeof e.code === 'string' ? e.code : undefined;
+    const status = e.statusCode ?? e.$metadata?.httpStatusCode;
+    let message = e.message.split('\n')[0].trim();
+    if (!message) message = [status !== undefined ? `HTTP ${status}` : undefined, code ?? (e.name !== 'Error' ? e.name : undefined)].filter(Boolean).join(' ') || 'unknown error';
+    return code && !message.includes(code) ? `${code}: ${message}` : message;
   }
   return String(err);
 }

@@ -155,10 +155,12 @@ export function createS3Target(settings: S3Settings, secrets: Secrets): CloudTar
       };
       try {
         if (size > threshold) {
+          const partSize = multipartPartSize(size);
+          options.log?.('DEBUG', `S3 multipart upload of ${name}: ${Math.ceil(size / partSize)} parts of ${(partSize / MIB).toFixed(0)} MiB.`);
           const upload = new Upload({
             client,
             params: { ...params, ContentLength: size },
-            partSize: multipartPartSize(size),
+            partSize,
             queueSize: QUEUE_SIZE,
             leavePartsOnError: false,
           });
@@ -170,6 +172,7 @@ export function createS3Target(settings: S3Settings, secrets: Secrets): CloudTar
             signal?.removeEventListener('abort', onAbort);
           }
         } else {
+          options.log?.('DEBUG', `S3 single PutObject of ${name} (${size} bytes, at or below the multipart threshold).`);
           await client.send(new PutObjectCommand({ ...params, ContentLength: size }), { abortSignal: signal });
         }
       } catch (err) {
