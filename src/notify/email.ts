@@ -1,0 +1,155 @@
+import * as path from 'node:path';
+import nodemailer from 'nodemailer';
+import type { BackupConfigFile, Secrets } from '../config/config-types';
+import { errorMessage, redactSecrets, silentLog, type LogSink } from '../distribution/log-sink';
+import { formatBackupSummaryText, type BackupSummary } from './backup-summary';
+import { readLastLines, readTail } from './log-tail';
+
+export type NotificationSettings = BackupConfigFile['NotificationConfiguration'];
+
+export interface NotificationInput {
+  summary: BackupSummary;
+  settings: NotificationSettings;
+  /** SmtpPassword arrives here, from the secure channel like every other secret. */
+  secrets?: Secrets;
+  /** Defaults to summary.LogPath. */
+  logPath?: string;
+  log?: LogSink;
+  /**
+   * Extra trust for the SMTP server's certificate (a private CA, or the test
+   * server's self-signed certificate). Certificate checks are never turned off.
+   */
+  tls?: { ca?: string | Buffer; servername?: string };
+}
+
+export interface NotificationResult {
+  Sent: boolean;
+  /** Why nothing was sent when that was the right thing (disabled, success with OnlyOnFailure). */
+  Skipped?: string;
+  /** Why sending failed. A warning only: it never changes the backup's exit code. */
+  Warning?: string;
+  MessageId?: string;
+  Recipients: string[];
+}
+
+/** Attach at most this much log; a bigger log is attached from its end. */
+const MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024;
+
+/** Sent on failure; on every run when OnlyOnFailure is false. A run with only warnings is not a failure. */
+export function shouldNotify(summary: BackupSummary, settings: NotificationSettings): { send: boolean; reason: string } {
+  if (!settings.Enabled) return { send: false, reason: 'notifications are disabled' };
+  if (settings.OnlyOnFailure && summary.Status !== 'Failed') {
+    return { send: false, reason: `the backup did not fail (${summary.Status}) and OnlyOnFailure is set` };
+  }
+  return { send: true, reason: summary.Status === 'Failed' ? 'the backup failed' : 'OnlyOnFailure is off' };
+}
+
+const STATUS_WORD = { Success: 'SUCCESS', Warning: 'WARNING', Failed: 'FAILED' } as const;
+
+/** `[AlteryxBackup] FAILED Full backup on ALTERYX-PROD-01`. */
+export function notificationSubject(summary: BackupSummary): string {
+  return `[AlteryxBackup] ${STATUS_WORD[summary.Status]} ${summary.BackupMode} backup on ${summary.Host}`;
+}
+
+export function notificationBody(summary: BackupSummary, logLines: string[], logPath: string | null, note?: string): string {
+  const parts = [notificationSubject(summary).replace('[AlteryxBackup] ', 'AlteryxBackup: '), '', formatBackupSummaryText(summary)];
+  if (note) parts.push('', note);
+  if (logLines.length > 0) {
+    parts.push('', `Last ${logLines.length} log lines${logPath ? ` (${logPath})` : ''}:`, '', ...logLines);
+  }
+  return parts.join('\n') + '\n';
+}
+
+/**
+ * Sends the backup email when the settings ask for it. Never throws: any
+ * failure (bad settings, unreachable server, refused login, unreadable log)
+ * comes back as `Warning`, is logged as a WARNING, and leaves the backup's
+ * exit code alone. Every secret value is removed from the body, the
+ * attachment and the warning before they leave this function.
+ */
+export async function sendBackupNotification(input: NotificationInput): Promise<NotificationResult> {
+  const log = input.log ?? silentLog;
+  const { summary, settings } = input;
+  const secrets = input.secrets ?? {};
+  const clean = (text: string) => redactSecrets(text, secrets);
+  const recipients = (settings.ToAddresses ?? []).filter((a) => a.trim().length > 0);
+
+  const decision = shouldNotify(summary, settings);
+  if (!decision.send) {
+    log('DEBUG', `No email sent: ${decision.reason}.`);
+    return { Sent: false, Skipped: decision.reason, Recipients: recipients };
+  }
+  const warn = (message: string): NotificationResult => {
+    const warning = clean(message);
+    log('WARNING', warning);
+    return { Sent: false, Warning: warning, Recipients: recipients };
+  };
+
+  const missing = [
+    !settings.SMTPServer ? 'NotificationConfiguration.SMTPServer' : undefined,
+    !settings.FromAddress ? 'NotificationConfiguration.FromAddress' : undefined,
+    recipients.length === 0 ? 'NotificationConfiguration.ToAddresses' : undefined,
+  ].filter((m): m is string => m !== undefined);
+  if (missing.length > 0) return warn(`Email notification not sent: ${missing.join(', ')} not set.`);
+
+  try {
+    const logPath = input.logPath ?? summary.LogPath ?? null;
+    let lines: string[] = [];
+    let note: string | undefined;
+    if (logPath && settings.LogLinesInBody > 0) {
+      try {
+        lines = await readLastLines(logPath, settings.LogLinesInBody);
+      } catch (err) {
+        note = `(The log file could not be read: ${errorMessage(err)})`;
+      }
+    }
+    const attachments: Array<{ filename: string; content: string; contentType: string }> = [];
+    if (settings.AttachLog && logPath) {
+      try {
+        const tail = await readTail(logPath, MAX_ATTACHMENT_BYTES);
+        const header = tail.truncated ? `[Only the last ${MAX_ATTACHMENT_BYTES / 1048576} MB of the log are attached.]\n` : '';
+        attachments.push({ filename: path.basename(logPath), content: clean(header + tail.text), contentType: 'text/plain; charset=utf-8' });
+      } catch (err) {
+        note = `${note ? `${note}\n` : ''}(The log file could not be attached: ${errorMessage(err)})`;
+      }
+    }
+
+    let auth: { user: string; pass: string } | undefined;
+    if (settings.Username) {
+      if (secrets.SmtpPassword) auth = { user: settings.Username, pass: secrets.SmtpPassword };
+      else log('WARNING', 'NotificationConfiguration.Username is set but no SMTP password was supplied; sending without authentication.');
+    }
+    // 465 is implicit TLS; anything else (587 by default) starts plain and must upgrade with STARTTLS when UseSSL is set.
+    const implicitTls = settings.UseSSL && settings.SMTPPort === 465;
+    const transport = nodemailer.createTransport({
+      host: settings.SMTPServer,
+      port: settings.SMTPPort,
+      secure: implicitTls,
+      requireTLS: settings.UseSSL && !implicitTls,
+      auth,
+      tls: { minVersion: 'TLSv1.2', ...input.tls },
+      connectionTimeout: 30_000,
+      greetingTimeout: 30_000,
+      socketTimeout: 60_000,
+      logger: false,
+      debug: false,
+    });
+    try {
+      log('INFO', `Sending ${STATUS_WORD[summary.Status]} notification to ${recipients.join(', ')} via ${settings.SMTPServer}:${settings.SMTPPort}.`);
+      const info = await transport.sendMail({
+        from: settings.FromAddress,
+        to: recipients,
+        subject: notificationSubject(summary),
+        text: clean(notificationBody(summary, lines, logPath, note)),
+        attachments,
+        headers: { 'X-AlteryxBackup-Status': summary.Status, 'X-AlteryxBackup-ExitCode': String(summary.ExitCode) },
+      });
+      log('SUCCESS', `Notification email sent (${info.messageId}).`);
+      return { Sent: true, MessageId: info.messageId, Recipients: recipients };
+    } finally {
+      transport.close();
+    }
+  } catch (err) {
+    return warn(`Email notification could not be sent via ${settings.SMTPServer}:${settings.SMTPPort}: ${errorMessage(err)}`);
+  }
+}
