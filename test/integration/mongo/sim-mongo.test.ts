@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '../../../src/config/load-config';
 import type { ResolvedConfig } from '../../../src/config/config-types';
 import { MongoDBError } from '../../../src/core/errors';
-import { detectMongo, invokeMongoDBBackup, preflightMongoDB, type MongoDBBackupResult } from '../../../src/mongo/index';
+import { detectMongo, invokeMongoDBBackup, preflightMongoDB, readEmbeddedMongoPasswords, type MongoDBBackupResult } from '../../../src/mongo/index';
 import { createPlatform } from '../../../src/platform/create-platform';
 import type { Platform } from '../../../src/platform/platform';
 import { readCatalog } from '../../../src/sim/data-generator';
@@ -63,6 +63,11 @@ describe('embedded MongoDB on the simulated host', () => {
   });
   after(() => destroyHost(h?.root));
   const staging = () => path.join(h.config.TempDirectory, `staging-${n++}`);
+
+  it('getemongopassword: both passwords, returned for the caller to redact', async () => {
+    const info = hostJson(h.root);
+    assert.deepEqual(await readEmbeddedMongoPasswords(h.platform.alteryxServiceExecutable()), { admin: info.mongoAdminPassword, nonAdmin: info.mongoNonAdminPassword });
+  });
 
   it('refuses to dump while the service runs (EMongoDump failed) → exit 5', async () => {
     const s = staging();

@@ -4,7 +4,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import { MongoDBError } from '../../../src/core/errors';
-import { invokeMongoDBBackup, preflightMongoDB } from '../../../src/mongo/index';
+import { detectMongo, invokeMongoDBBackup, preflightMongoDB } from '../../../src/mongo/index';
 import {
   buildMongodumpArgs,
   mongodumpConfigYaml,
@@ -217,5 +217,46 @@ const d = fs.readFileSync(f); fs.writeFileSync(f, d.subarray(0, d.length - 40));
     assert.equal(p.detection.type, 'self-managed');
     assert.equal(p.probe, undefined);
     assert.ok(host.log.lines.some((l) => l.startsWith('WARN ') && /SkipConnectivityCheck/.test(l)));
+  });
+});
+
+describe('pre-dump counts from the connectivity check (the probe result is given, no server involved)', () => {
+  let host: TestHost;
+  afterEach(() => host?.cleanup());
+  const make = () =>
+    createTestHost({
+      config: { MongoDBConfiguration: { Type: 'self-managed', SelfManagedMongoDB: { Host: 'mongo01', Username: 'svc', Database: 'AlteryxGallery' } } },
+      secrets: { MongoPassword: PASSWORD },
+    });
+  const probe = (users: number) => ({
+    databases: [{ name: 'AlteryxGallery', dataSizeBytes: 1000, collections: [{ name: 'users', documents: users }, { name: 'workflows', documents: 30 }] }],
+    totalDataBytes: 1000,
+    counts: new Map([
+      ['AlteryxGallery.users', users],
+      ['AlteryxGallery.workflows', 30],
+    ]),
+  });
+
+  it('matching counts are reported as checked against countDocuments', async () => {
+    host = make();
+    const detection = await detectMongo(host.config);
+    const target = resolveSelfManagedTarget(host.config.file.MongoDBConfiguration.SelfManagedMongoDB, host.config.secrets, detection);
+    const preflight = { detection, target, probe: probe(12), diskSpace: undefined as never, warnings: [] };
+    const r = await invokeMongoDBBackup({ config: host.config, platform: host.platform, preflight, stagingDir: host.staging, log: host.log, serviceStopped: true });
+    assert.deepEqual(r.Verification.CountsCheckedAgainst, ['mongoDump.log', 'countDocuments']);
+  });
+
+  it('a count that differs fails when the service was stopped, and only warns when it kept running', async () => {
+    host = make();
+    const detection = await detectMongo(host.config);
+    const target = resolveSelfManagedTarget(host.config.file.MongoDBConfiguration.SelfManagedMongoDB, host.config.secrets, detection);
+    const preflight = { detection, target, probe: probe(13), diskSpace: undefined as never, warnings: [] };
+    await assert.rejects(
+      invokeMongoDBBackup({ config: host.config, platform: host.platform, preflight, stagingDir: host.staging, log: host.log, serviceStopped: true }),
+      (err: unknown) => err instanceof MongoDBError && /AlteryxGallery\.users: counted 13 documents before the dump, the dump holds 12/.test(err.message),
+    );
+    const r = await invokeMongoDBBackup({ config: host.config, platform: host.platform, preflight, stagingDir: host.staging, log: host.log, serviceStopped: false });
+    assert.ok(r.Warnings.some((w) => /counted 13 documents before the dump/.test(w)));
+    assert.match(r.Verification.CountsCheckedAgainst[1], /warnings only/);
   });
 });
