@@ -5,7 +5,7 @@ import { CancelledError, StorageError, ValidationError } from '../core/errors';
 import { azureLocationLabel, createAzureBlobTarget } from './azure-blob';
 import type { CloudTarget } from './cloud-target';
 import { copyArchiveToFolder } from './folder-copy';
-import { errorMessage, redactSecrets, silentLog, type LogSink } from './log-sink';
+import { errorMessage, redactSecrets, toLogSink, type LogSink, type LogTarget } from './log-sink';
 import { RetriesExhausted, withRetry, type RetryPolicy, type SleepFn } from './retry';
 import { createS3Target, s3LocationLabel } from './s3';
 import { isSha256Hex } from './sidecar';
@@ -54,7 +54,7 @@ export interface CopyBackupOptions {
   secrets?: Secrets;
   /** CopyRetryCount / CopyRetryDelaySeconds, with optional backoff (default ×2). */
   retry: RetryPolicy;
-  log?: LogSink;
+  log?: LogTarget;
   signal?: AbortSignal;
   onProgress?: (progress: CopyProgress) => void;
   /** Injectable wait between retries; tests pass one that returns at once. */
@@ -70,7 +70,7 @@ export interface CopyBackupOptions {
  * done); only cancellation and caller mistakes throw.
  */
 export async function copyBackupToDestinations(options: CopyBackupOptions): Promise<DistributionResult> {
-  const log = options.log ?? silentLog;
+  const log = toLogSink(options.log);
   const secrets = options.secrets ?? {};
   if (!isSha256Hex(options.sha256)) {
     throw new ValidationError(`copyBackupToDestinations: sha256 must be 64 hex digits.`, 'INVALID_ARGUMENT');

@@ -134,7 +134,7 @@ async function checkExisting(finalPath: string, expected: string, signal?: Abort
  * window between the two is tiny, and only another run of this tool writes
  * names like ours, and the run lock prevents that.
  */
-async function publishNoOverwrite(
+export async function publishNoOverwrite(
   tempPath: string,
   finalPath: string,
   expected: string,

@@ -10,6 +10,36 @@ export type LogSink = (level: LogLevel, message: string) => void;
 /** A sink that drops everything, for callers that do not care. */
 export const silentLog: LogSink = () => undefined;
 
+/** The shape of the run's logger (src/logging): accepted wherever a LogSink is, so callers pass it as is. */
+export interface LevelLogger {
+  debug(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+  success(message: string): void;
+}
+
+export type LogTarget = LogSink | LevelLogger;
+
+export function toLogSink(target: LogTarget | undefined): LogSink {
+  if (target === undefined) return silentLog;
+  if (typeof target === 'function') return target;
+  return (level, message) => {
+    switch (level) {
+      case 'DEBUG':
+        return target.debug(message);
+      case 'INFO':
+        return target.info(message);
+      case 'WARNING':
+        return target.warn(message);
+      case 'ERROR':
+        return target.error(message);
+      case 'SUCCESS':
+        return target.success(message);
+    }
+  };
+}
+
 /** The message of anything thrown, without a stack trace; HTTP errors with an empty body still say what happened. */
 export function errorMessage(err: unknown): string {
   if (err instanceof Error) {

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import nodemailer from 'nodemailer';
 import type { BackupConfigFile, Secrets } from '../config/config-types';
-import { errorMessage, redactSecrets, silentLog, type LogSink } from '../distribution/log-sink';
+import { errorMessage, redactSecrets, toLogSink, type LogTarget } from '../distribution/log-sink';
 import { formatBackupSummaryText, type BackupSummary } from './backup-summary';
 import { readLastLines, readTail } from './log-tail';
 
@@ -14,7 +14,12 @@ export interface NotificationInput {
   secrets?: Secrets;
   /** Defaults to summary.LogPath. */
   logPath?: string;
-  log?: LogSink;
+  /**
+   * The last log lines, when the caller already has them (the run's logger
+   * keeps a redacted tail). Otherwise they are read from the end of the log file.
+   */
+  logLines?: string[];
+  log?: LogTarget;
   /**
    * Extra trust for the SMTP server's certificate (a private CA, or the test
    * server's self-signed certificate). Certificate checks are never turned off.
@@ -68,7 +73,7 @@ export function notificationBody(summary: BackupSummary, logLines: string[], log
  * attachment and the warning before they leave this function.
  */
 export async function sendBackupNotification(input: NotificationInput): Promise<NotificationResult> {
-  const log = input.log ?? silentLog;
+  const log = toLogSink(input.log);
   const { summary, settings } = input;
   const secrets = input.secrets ?? {};
   const clean = (text: string) => redactSecrets(text, secrets);
@@ -96,7 +101,9 @@ export async function sendBackupNotification(input: NotificationInput): Promise<
     const logPath = input.logPath ?? summary.LogPath ?? null;
     let lines: string[] = [];
     let note: string | undefined;
-    if (logPath && settings.LogLinesInBody > 0) {
+    if (input.logLines) {
+      lines = settings.LogLinesInBody > 0 ? input.logLines.slice(-settings.LogLinesInBody) : [];
+    } else if (logPath && settings.LogLinesInBody > 0) {
       try {
         lines = await readLastLines(logPath, settings.LogLinesInBody);
       } catch (err) {

@@ -1,5 +1,5 @@
 import { parseArchiveName, type BackupMode } from '../core/backup-mode';
-import { errorMessage, redactSecrets, silentLog, type LogSink } from '../distribution/log-sink';
+import { errorMessage, redactSecrets, toLogSink, type LogSink, type LogTarget } from '../distribution/log-sink';
 import { parseSidecar, sidecarName } from '../distribution/sidecar';
 import type { BackupConfigFile, Secrets } from '../config/config-types';
 import { cloudJobs } from '../distribution/copy-to-destinations';
@@ -13,7 +13,7 @@ export interface RemoveOldBackupsOptions {
   now?: Date;
   /** List what would be removed; delete nothing. */
   whatIf?: boolean;
-  log?: LogSink;
+  log?: LogTarget;
   /** Only used to keep secrets out of error messages (cloud SDK errors can echo URLs). */
   secrets?: object;
 }
@@ -64,7 +64,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  */
 export async function removeOldBackups(options: RemoveOldBackupsOptions): Promise<CleanupResult> {
   validateRetentionDays(options.retentionDays);
-  const log = options.log ?? silentLog;
+  const log = toLogSink(options.log);
   const now = options.now ?? new Date();
   const whatIf = options.whatIf === true;
   const clean = (text: string) => redactSecrets(text, options.secrets);
