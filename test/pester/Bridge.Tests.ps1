@@ -145,7 +145,7 @@ Describe 'Request building' {
 
     It 'sends the CompressionLevel default of Compress-BackupArchive' {
         Reset-Fake
-        $null = Compress-BackupArchive -SourcePath $TestDrive -ConfigPath $configPath -CalculateChecksum
+        $null = Compress-BackupArchive -SourcePath $TestDrive -DestinationPath 'out' -BackupMode ConfigOnly -ConfigPath $configPath -CalculateChecksum
         $request = Get-Request
         $request.parameters.CompressionLevel | Should -Be 'Optimal'
         $request.parameters.CalculateChecksum | Should -BeTrue
@@ -156,7 +156,7 @@ Describe 'Request building' {
         Reset-Fake
         { Invoke-AlteryxBackup -BackupMode Foo -ConfigPath $configPath } | Should -Throw -ErrorId 'ParameterArgumentValidationError,Invoke-AlteryxBackup'
         { Invoke-AlteryxBackup -RetentionDays 0 -ConfigPath $configPath } | Should -Throw -ErrorId 'ParameterArgumentValidationError,Invoke-AlteryxBackup'
-        { Compress-BackupArchive -SourcePath x -CompressionLevel Maximum -ConfigPath $configPath } | Should -Throw -ErrorId 'ParameterArgumentValidationError,Compress-BackupArchive'
+        { Compress-BackupArchive -SourcePath x -DestinationPath y -BackupMode Full -CompressionLevel Maximum -ConfigPath $configPath } | Should -Throw -ErrorId 'ParameterArgumentValidationError,Compress-BackupArchive'
         $recordPath | Should -Not -Exist
     }
 

@@ -17,12 +17,11 @@ function Backup-CriticalFiles {
     it exists, else <module>/config/backup-config.json.
 
     .PARAMETER DestinationPath
-    Staging folder that receives the Config folder. Default: a new folder under the
-    configured TempDirectory.
+    Staging folder that receives the Config folder; created when missing.
 
     .PARAMETER BackupMode
     The file matrix to apply: Full and ConfigOnly copy the files, DatabaseOnly
-    copies none. When omitted, the configuration's DefaultBackupMode is used.
+    copies none. Default: ConfigOnly.
 
     .EXAMPLE
     Backup-CriticalFiles -DestinationPath 'D:\Temp\staging'
@@ -30,7 +29,7 @@ function Backup-CriticalFiles {
     Copies the critical files into D:\Temp\staging\Config.
 
     .EXAMPLE
-    Backup-CriticalFiles -BackupMode ConfigOnly -ConfigPath 'C:\AlteryxBackup\config\backup-config.json' | Select-Object -ExpandProperty Files
+    Backup-CriticalFiles 'D:\Temp\staging' -BackupMode ConfigOnly -ConfigPath 'C:\AlteryxBackup\config\backup-config.json' | Select-Object -ExpandProperty Files
 
     Lists each copied file with its size and SHA256.
 
@@ -54,6 +53,7 @@ function Backup-CriticalFiles {
         [ValidateNotNullOrEmpty()]
         [string]$ConfigPath,
 
+        [Parameter(Mandatory = $true, Position = 0)]
         [ValidateNotNullOrEmpty()]
         [string]$DestinationPath,
 

@@ -21,11 +21,11 @@ function Compress-BackupArchive {
     Staging folder to compress; it should contain BackupManifest.json.
 
     .PARAMETER DestinationPath
-    Folder that receives the archive. Default: the configured LocalBackupPath.
+    Folder that receives the archive and its .sha256 sidecar; created when missing.
 
     .PARAMETER BackupMode
-    The backup mode, which selects the name suffix (Full, DB, Config). When omitted,
-    the configuration's DefaultBackupMode is used.
+    The backup mode (Full, DatabaseOnly or ConfigOnly), which selects the name
+    suffix (Full, DB, Config) and is recorded in the manifest.
 
     .PARAMETER CompressionLevel
     Optimal (default), Fastest, or NoCompression (stored).
@@ -40,13 +40,14 @@ function Compress-BackupArchive {
     Creates ServerBackup_Config_<timestamp>.zip and its .sha256 sidecar.
 
     .EXAMPLE
-    Compress-BackupArchive 'D:\Temp\staging' -BackupMode Full -CompressionLevel Fastest
+    Compress-BackupArchive 'D:\Temp\staging' 'D:\Alteryx\Backups' -BackupMode Full -CompressionLevel Fastest | Test-BackupIntegrity
 
-    Trades archive size for speed on a large dump.
+    Trades archive size for speed on a large dump, then verifies the new archive.
 
     .OUTPUTS
     System.Management.Automation.PSCustomObject. The ArchiveResultObject:
-    ArchivePath, ArchiveSizeMB, CompressionRatio, SHA256 and ChecksumPath.
+    ArchiveFileName, ArchiveFullPath, ArchiveSizeMB, CompressionRatio, SHA256 and
+    SidecarPath.
 
     .NOTES
     Exit codes (also in $LASTEXITCODE): 0 success, 1 general error, 2 service
@@ -67,9 +68,11 @@ function Compress-BackupArchive {
         [ValidateNotNullOrEmpty()]
         [string]$SourcePath,
 
+        [Parameter(Mandatory = $true, Position = 1)]
         [ValidateNotNullOrEmpty()]
         [string]$DestinationPath,
 
+        [Parameter(Mandatory = $true)]
         [ValidateSet('Full', 'DatabaseOnly', 'ConfigOnly')]
         [string]$BackupMode,
 

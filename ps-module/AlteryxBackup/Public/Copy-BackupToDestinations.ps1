@@ -20,8 +20,8 @@ function Copy-BackupToDestinations {
 
     .PARAMETER ArchivePath
     The ServerBackup_*.zip archive. Accepts pipeline input by property name, so the
-    output of Invoke-AlteryxBackup (ArchivePath) and of Get-ChildItem (FullName) can
-    be piped in.
+    output of Invoke-AlteryxBackup (ArchivePath), Compress-BackupArchive
+    (ArchiveFullPath) and Get-ChildItem (FullName) can be piped in.
 
     .PARAMETER LocalBackupPath
     Local folder that receives the finished archive and its .sha256 sidecar;
@@ -71,7 +71,7 @@ function Copy-BackupToDestinations {
         [string]$ConfigPath,
 
         [Parameter(Mandatory = $true, Position = 0, ValueFromPipeline = $true, ValueFromPipelineByPropertyName = $true)]
-        [Alias('FullName')]
+        [Alias('FullName', 'ArchiveFullPath')]
         [ValidateNotNullOrEmpty()]
         [string]$ArchivePath,
 

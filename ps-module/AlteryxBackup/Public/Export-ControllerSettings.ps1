@@ -17,8 +17,8 @@ function Export-ControllerSettings {
     it exists, else <module>/config/backup-config.json.
 
     .PARAMETER DestinationPath
-    Staging folder that receives the Config folder with the exported settings.
-    Default: a new folder under the configured TempDirectory.
+    Staging folder that receives the Config folder with the exported settings;
+    created when missing.
 
     .EXAMPLE
     Export-ControllerSettings -DestinationPath 'D:\Temp\staging'
@@ -26,7 +26,7 @@ function Export-ControllerSettings {
     Writes ControllerToken.txt and MongoPasswords.txt under D:\Temp\staging\Config.
 
     .EXAMPLE
-    Export-ControllerSettings -ConfigPath 'C:\AlteryxBackup\config\backup-config.json'
+    Export-ControllerSettings 'D:\Temp\staging' -ConfigPath 'C:\AlteryxBackup\config\backup-config.json'
 
     Exports the settings of the host described by a specific configuration file.
 
@@ -50,6 +50,7 @@ function Export-ControllerSettings {
         [ValidateNotNullOrEmpty()]
         [string]$ConfigPath,
 
+        [Parameter(Mandatory = $true, Position = 0)]
         [ValidateNotNullOrEmpty()]
         [string]$DestinationPath
     )

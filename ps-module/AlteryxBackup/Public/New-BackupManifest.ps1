@@ -21,8 +21,7 @@ function New-BackupManifest {
     ControllerSettings and Invoke-MongoDBBackup filled).
 
     .PARAMETER BackupMode
-    The backup mode to record. When omitted, the configuration's DefaultBackupMode
-    is used.
+    The backup mode to record: Full, DatabaseOnly or ConfigOnly.
 
     .EXAMPLE
     New-BackupManifest -SourcePath 'D:\Temp\staging' -BackupMode ConfigOnly
@@ -30,7 +29,7 @@ function New-BackupManifest {
     Writes D:\Temp\staging\BackupManifest.json for a ConfigOnly backup.
 
     .EXAMPLE
-    (New-BackupManifest -SourcePath 'D:\Temp\staging').BackedUpFiles | Format-Table RelativePathInArchive, SHA256
+    (New-BackupManifest -SourcePath 'D:\Temp\staging' -BackupMode Full).BackedUpFiles | Format-Table RelativePathInArchive, SHA256
 
     Shows the checksum recorded for each file.
 
@@ -57,6 +56,7 @@ function New-BackupManifest {
         [ValidateNotNullOrEmpty()]
         [string]$SourcePath,
 
+        [Parameter(Mandatory = $true)]
         [ValidateSet('Full', 'DatabaseOnly', 'ConfigOnly')]
         [string]$BackupMode
     )

@@ -15,6 +15,10 @@ function Start-AlteryxServiceSafely {
     Default: config/backup-config.json of the checkout (<module>/../../config) when
     it exists, else <module>/config/backup-config.json.
 
+    .PARAMETER ComputerName
+    Act on this node only (a host name from AlteryxConfiguration.Nodes, or the local
+    host). Default: the whole configured topology, in Alteryx's order.
+
     .PARAMETER MaxServiceWait
     Seconds to wait for each service state change (1-86400); overrides
     ServiceConfiguration.MaxServiceWaitSeconds (default 7200).
@@ -47,6 +51,9 @@ function Start-AlteryxServiceSafely {
     param(
         [ValidateNotNullOrEmpty()]
         [string]$ConfigPath,
+
+        [ValidateNotNullOrEmpty()]
+        [string]$ComputerName,
 
         [ValidateRange(1, 86400)]
         [int]$MaxServiceWait

@@ -20,6 +20,10 @@ function Stop-AlteryxServiceSafely {
     Default: config/backup-config.json of the checkout (<module>/../../config) when
     it exists, else <module>/config/backup-config.json.
 
+    .PARAMETER ComputerName
+    Act on this node only (a host name from AlteryxConfiguration.Nodes, or the local
+    host). Default: the whole configured topology, in Alteryx's order.
+
     .PARAMETER MaxServiceWait
     Seconds to wait for each service state change (1-86400); overrides
     ServiceConfiguration.MaxServiceWaitSeconds (default 7200).
@@ -61,6 +65,9 @@ function Stop-AlteryxServiceSafely {
     param(
         [ValidateNotNullOrEmpty()]
         [string]$ConfigPath,
+
+        [ValidateNotNullOrEmpty()]
+        [string]$ComputerName,
 
         [ValidateRange(1, 86400)]
         [int]$MaxServiceWait,

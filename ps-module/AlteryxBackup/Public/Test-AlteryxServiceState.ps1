@@ -15,6 +15,10 @@ function Test-AlteryxServiceState {
     Default: config/backup-config.json of the checkout (<module>/../../config) when
     it exists, else <module>/config/backup-config.json.
 
+    .PARAMETER ComputerName
+    Report only this node (a host name from AlteryxConfiguration.Nodes). Default:
+    the local controller.
+
     .EXAMPLE
     Test-AlteryxServiceState
 
@@ -43,7 +47,10 @@ function Test-AlteryxServiceState {
     [OutputType([System.Management.Automation.PSCustomObject])]
     param(
         [ValidateNotNullOrEmpty()]
-        [string]$ConfigPath
+        [string]$ConfigPath,
+
+        [ValidateNotNullOrEmpty()]
+        [string]$ComputerName
     )
 
     process {

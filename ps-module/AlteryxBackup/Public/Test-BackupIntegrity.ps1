@@ -22,8 +22,8 @@ function Test-BackupIntegrity {
 
     .PARAMETER ArchivePath
     The ServerBackup_*.zip archive. Accepts pipeline input by property name, so the
-    output of Invoke-AlteryxBackup (ArchivePath) and of Get-ChildItem (FullName) can
-    be piped in.
+    output of Invoke-AlteryxBackup (ArchivePath), Compress-BackupArchive
+    (ArchiveFullPath) and Get-ChildItem (FullName) can be piped in.
 
     .PARAMETER ExpectedMode
     The backup mode the archive must contain (Full, DatabaseOnly or ConfigOnly).
@@ -65,7 +65,7 @@ function Test-BackupIntegrity {
         [string]$ConfigPath,
 
         [Parameter(Mandatory = $true, Position = 0, ValueFromPipeline = $true, ValueFromPipelineByPropertyName = $true)]
-        [Alias('FullName')]
+        [Alias('FullName', 'ArchiveFullPath')]
         [ValidateNotNullOrEmpty()]
         [string]$ArchivePath,
 

@@ -1,0 +1,172 @@
+# End to end: the module against the real core (dist/src/cli/main.js) on a
+# simulated Alteryx host (dist/src/sim/sim-cli.js). Skipped, with the reason,
+# only while those two files have not been built.
+
+BeforeDiscovery {
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    $coreMain = Join-Path $RepoRoot (Join-Path 'dist' (Join-Path 'src' (Join-Path 'cli' 'main.js')))
+    $simCli = Join-Path $RepoRoot (Join-Path 'dist' (Join-Path 'src' (Join-Path 'sim' 'sim-cli.js')))
+    $e2eReady = (Test-Path -LiteralPath $coreMain) -and (Test-Path -LiteralPath $simCli)
+    $skipReason = 'dist/src/cli/main.js or dist/src/sim/sim-cli.js is not built yet (npm run build)'
+}
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    $simCli = Join-Path $RepoRoot (Join-Path 'dist' (Join-Path 'src' (Join-Path 'sim' 'sim-cli.js')))
+    $pwsh = Get-TestPwshPath
+    $savedCore = $env:ALTERYXBACKUP_CORE
+    Remove-Item Env:ALTERYXBACKUP_CORE -ErrorAction SilentlyContinue
+    $simHosts = New-Object System.Collections.Generic.List[string]
+
+    # Creates a simulated host and returns the path of its backup-config.json
+    # (the last line sim-cli prints).
+    function New-SimHost {
+        param([string]$Name = 'sim', [string[]]$Options = @())
+        $dir = Join-Path $TestDrive $Name
+        $lines = @(& node $simCli create $dir @Options)
+        if ($LASTEXITCODE -ne 0) { throw "sim-cli create failed with exit code $LASTEXITCODE" }
+        $simHosts.Add($dir)
+        ($lines | Where-Object { $_ -and $_.Trim() } | Select-Object -Last 1).Trim()
+    }
+
+    function Get-SimServiceState {
+        param([string]$Dir)
+        (@(& node $simCli state $Dir) | Select-Object -Last 1).Trim()
+    }
+
+    Get-Module AlteryxBackup | Remove-Module -Force
+    Import-Module $ModuleManifest -Force
+}
+
+AfterAll {
+    foreach ($dir in $simHosts) { $null = & node $simCli destroy $dir 2>&1 }
+    if ($null -ne $savedCore) { $env:ALTERYXBACKUP_CORE = $savedCore }
+    Get-Module AlteryxBackup | Remove-Module -Force
+}
+
+Describe 'E2E prerequisites' -Tag 'E2E' {
+    It 'has the built core and simulator' {
+        if (-not $e2eReady) { Set-ItResult -Skipped -Because $skipReason; return }
+        $coreMain | Should -Exist
+        $simCli | Should -Exist
+    } -TestCases @(@{ e2eReady = $e2eReady; skipReason = $skipReason; coreMain = $coreMain; simCli = $simCli })
+}
+
+Describe 'ConfigOnly backup on a simulated host' -Tag 'E2E' -Skip:(-not $e2eReady) {
+    BeforeAll {
+        $configPath = New-SimHost -Name 'configonly'
+        $simDir = Split-Path -Parent $configPath
+        $summary = Invoke-AlteryxBackup ConfigOnly -ConfigPath $configPath -WarningAction SilentlyContinue
+        $exitCode = $LASTEXITCODE
+    }
+
+    It 'returns Status Success, ExitCode 0 and an existing archive' {
+        $summary.Status | Should -Be 'Success'
+        $summary.ExitCode | Should -Be 0
+        $summary.BackupMode | Should -Be 'ConfigOnly'
+        $summary.ArchivePath | Should -Exist
+        [System.IO.Path]::GetFileName($summary.ArchivePath) | Should -Match '^ServerBackup_Config_\d{8}_\d{6}\.zip$'
+        "$($summary.ArchivePath).sha256" | Should -Exist
+        $exitCode | Should -Be 0
+    }
+
+    It 'returns the summary fields the issue names' {
+        foreach ($name in @('Status', 'ExitCode', 'BackupMode', 'ArchivePath', 'ArchiveSHA256', 'DurationSeconds', 'Warnings', 'Errors')) {
+            $summary.PSObject.Properties.Name | Should -Contain $name
+        }
+        $summary.ArchiveSHA256 | Should -Match '^[0-9a-f]{64}$'
+    }
+
+    It 'produces an archive that Test-BackupIntegrity passes' {
+        $validation = Test-BackupIntegrity -ArchivePath $summary.ArchivePath -ConfigPath $configPath -ExpectedMode ConfigOnly
+        $validation.OverallStatus | Should -BeTrue
+        $LASTEXITCODE | Should -Be 0
+    }
+
+    It 'pipes into Test-BackupIntegrity through the ArchivePath property' {
+        ($summary | Test-BackupIntegrity -ConfigPath $configPath).OverallStatus | Should -BeTrue
+    }
+
+    It 'leaves the service as it was' {
+        (Test-AlteryxServiceState -ConfigPath $configPath).CurrentState | Should -Be 'Running'
+        Get-SimServiceState -Dir $simDir | Should -Be 'Running'
+    }
+
+    It 'finds a damaged archive' {
+        $copy = Join-Path $TestDrive ([System.IO.Path]::GetFileName($summary.ArchivePath))
+        Copy-Item -LiteralPath $summary.ArchivePath -Destination $copy
+        Copy-Item -LiteralPath "$($summary.ArchivePath).sha256" -Destination "$copy.sha256"
+        $bytes = [System.IO.File]::ReadAllBytes($copy)
+        $bytes[[int]($bytes.Length / 3)] = $bytes[[int]($bytes.Length / 3)] -bxor 0xFF
+        [System.IO.File]::WriteAllBytes($copy, $bytes)
+        $validation = $null
+        try { $validation = Test-BackupIntegrity -ArchivePath $copy -ConfigPath $configPath } catch { $validation = $_.TargetObject }
+        $validation | Should -Not -BeNullOrEmpty
+        $validation.OverallStatus | Should -BeFalse
+    }
+
+    It 'runs -WhatIf without creating an archive' {
+        $before = @(Get-ChildItem -LiteralPath (Split-Path -Parent $summary.ArchivePath) -Filter '*.zip').Count
+        $plan = Invoke-AlteryxBackup ConfigOnly -ConfigPath $configPath -WhatIf
+        $LASTEXITCODE | Should -Be 0
+        $plan | Should -Not -BeNullOrEmpty
+        @(Get-ChildItem -LiteralPath (Split-Path -Parent $summary.ArchivePath) -Filter '*.zip').Count | Should -Be $before
+    }
+}
+
+Describe 'Bad configuration' -Tag 'E2E' -Skip:(-not $e2eReady) {
+    BeforeAll {
+        $goodConfig = New-SimHost -Name 'badconfig'
+        $config = Get-Content -LiteralPath $goodConfig -Raw | ConvertFrom-Json
+        $config.BackupConfiguration | Add-Member -NotePropertyName 'NoSuchSetting' -NotePropertyValue 1
+        $badConfig = Join-Path $TestDrive 'bad-config.json'
+        [System.IO.File]::WriteAllText($badConfig, ($config | ConvertTo-Json -Depth 20), (New-Object System.Text.UTF8Encoding $false))
+        $localBackups = $config.BackupConfiguration.LocalBackupPath
+        $before = @(Get-ChildItem -LiteralPath $localBackups -Force -ErrorAction SilentlyContinue).Count
+    }
+
+    It 'throws CONFIG_INVALID naming the dotted path, with exit code 3' {
+        $caught = $null
+        try { $null = Invoke-AlteryxBackup ConfigOnly -ConfigPath $badConfig } catch { $caught = $_ }
+        $caught | Should -Not -BeNullOrEmpty
+        $caught.FullyQualifiedErrorId | Should -Be 'CONFIG_INVALID,Invoke-AlteryxBackup'
+        $caught.Exception.Message | Should -Match 'BackupConfiguration\.NoSuchSetting'
+        $caught.Exception.Message | Should -Match 'bad-config\.json'
+        $LASTEXITCODE | Should -Be 3
+    }
+
+    It 'creates nothing in the backup folder' {
+        @(Get-ChildItem -LiteralPath $localBackups -Force -ErrorAction SilentlyContinue).Count | Should -Be $before
+    }
+
+    It 'throws for a missing file and for a file that is not JSON' {
+        # The core may use a more specific code (CONFIG_NOT_FOUND); it is a CONFIG_* error with exit code 3 either way.
+        { Invoke-AlteryxBackup ConfigOnly -ConfigPath (Join-Path $TestDrive 'missing.json') } | Should -Throw -ErrorId 'CONFIG_*,Invoke-AlteryxBackup'
+        $LASTEXITCODE | Should -Be 3
+        $notJson = Join-Path $TestDrive 'not-json.json'
+        [System.IO.File]::WriteAllText($notJson, '{ this is not json', (New-Object System.Text.UTF8Encoding $false))
+        { Invoke-AlteryxBackup ConfigOnly -ConfigPath $notJson } | Should -Throw -ErrorId 'CONFIG_*,Invoke-AlteryxBackup'
+        $LASTEXITCODE | Should -Be 3
+    }
+}
+
+Describe 'Scheduled-task script with the real core' -Tag 'E2E' -Skip:(-not $e2eReady) {
+    It 'exits 6 for -BackupMode Foo' {
+        & $pwsh -NoProfile -NonInteractive -File $TaskScript -BackupMode Foo 2>$null | Out-Null
+        $LASTEXITCODE | Should -Be 6
+    }
+
+    It 'exits 0 after a ConfigOnly backup' {
+        $configPath = New-SimHost -Name 'task'
+        $out = & $pwsh -NoProfile -NonInteractive -File $TaskScript ConfigOnly -ConfigPath $configPath 2>&1
+        $LASTEXITCODE | Should -Be 0 -Because ($out | Out-String)
+        @(Get-ChildItem -LiteralPath (Join-Path (Split-Path -Parent $configPath) 'backups') -Recurse -Filter 'ServerBackup_Config_*.zip').Count | Should -BeGreaterThan 0
+    }
+
+    It 'exits 3 for a bad configuration' {
+        $bad = Join-Path $TestDrive 'task-bad.json'
+        [System.IO.File]::WriteAllText($bad, '{"BackupConfiguration": 7}', (New-Object System.Text.UTF8Encoding $false))
+        & $pwsh -NoProfile -NonInteractive -File $TaskScript ConfigOnly -ConfigPath $bad 2>$null | Out-Null
+        $LASTEXITCODE | Should -Be 3
+    }
+}
