@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readEvents } from './events';
-import { Faults, parseFaultAssignment, readFaults, writeFaults } from './faults';
+import { FAULT_KINDS, Faults, parseFaultAssignment, readFaults, writeFaults } from './faults';
 import { createHost, defaultSeed } from './host-builder';
 import { readHostInfo, SimVariant } from './host-layout';
 import { forceState, readServiceRecord, requestStart, requestStop, waitFor } from './service-control';
@@ -82,20 +82,22 @@ async function main(argv: string[]): Promise<number> {
       const dir = positionalDir(args);
       readHostInfo(dir);
       let faults: Faults = clear ? {} : readFaults(dir);
+      let forced = false;
       for (const a of args) {
         if (a.endsWith('=') && a.indexOf('=') === a.length - 1) {
-          parseFaultAssignment(`${a}x`); // validates the name
+          const name = a.slice(0, -1);
+          if (!(name in FAULT_KINDS)) throw new Error(`Unknown fault '${name}'. Known faults: ${Object.keys(FAULT_KINDS).join(', ')}.`);
           const copy: Record<string, unknown> = { ...faults };
-          delete copy[a.slice(0, -1)];
+          delete copy[name];
           faults = copy as Faults;
           continue;
         }
         const [name, value] = parseFaultAssignment(a);
         faults = { ...faults, [name]: value };
+        if (name === 'initialState') forced = true;
       }
       writeFaults(dir, faults);
-      const initial = args.map((a) => parseFaultAssignment(a.endsWith('=') ? `${a}x` : a)).find(([n]) => n === 'initialState');
-      if (initial && faults.initialState) await forceState(dir, faults.initialState);
+      if (forced && faults.initialState) await forceState(dir, faults.initialState);
       process.stdout.write(JSON.stringify(faults) + '\n');
       return 0;
     }

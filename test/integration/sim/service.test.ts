@@ -4,7 +4,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { readEvents, SimulatedPlatform } from '../../../src/platform/simulated/simulated-platform';
 import { readServiceRecord } from '../../../src/sim/service-control';
 import { isPidAlive, procArgv } from '../../../src/sim/sim-processes';
-import { alteryxService, createHost, destroyHost, sim, sleep, waitForState } from './sim-harness';
+import { alteryxService, createHost, destroyHost, resetHost, setFaults, sim, sleep, stopService, waitForState } from './sim-harness';
 
 describe('simulated service: transitions with real processes', () => {
   let root = '';
@@ -13,14 +13,11 @@ describe('simulated service: transitions with real processes', () => {
     ({ root } = await createHost(['--db-mb', '0.2']));
     platform = new SimulatedPlatform(root);
   });
-  afterEach(async () => {
-    await sim(['fault', root, '--clear']);
-    if (readServiceRecord(root).state === 'Stopped') await sim(['start', root]);
-  });
+  afterEach(() => resetHost(root));
   after(() => destroyHost(root));
 
   it('stop goes Running → StopPending → Stopped, and the service process exits', async () => {
-    await sim(['fault', root, 'stopSeconds=0.6']);
+    setFaults(root, { stopSeconds: 0.6 });
     const daemon = readServiceRecord(root).daemonPid!;
     assert.ok(isPidAlive(daemon));
     await platform.services.stop('AlteryxService');
@@ -41,7 +38,7 @@ describe('simulated service: transitions with real processes', () => {
   it('start goes Stopped → StartPending → Running with a new service process', async () => {
     await platform.services.stop('AlteryxService');
     await waitForState(root, 'Stopped');
-    await sim(['fault', root, 'startSeconds=0.6']);
+    setFaults(root, { startSeconds: 0.6 });
     await platform.services.start('AlteryxService');
     assert.deepEqual(await waitForState(root, 'Running'), ['StartPending', 'Running']);
     const argv = procArgv(readServiceRecord(root).daemonPid!);
@@ -49,7 +46,7 @@ describe('simulated service: transitions with real processes', () => {
   });
 
   it('rejects a second stop while StopPending, and records it', async () => {
-    await sim(['fault', root, 'stopSeconds=1']);
+    setFaults(root, { stopSeconds: 1 });
     await platform.services.stop('AlteryxService');
     await waitForState(root, 'StopPending');
     await assert.rejects(platform.services.stop('AlteryxService'), /1061/);
@@ -106,16 +103,17 @@ describe('simulated service: transitions with real processes', () => {
   });
 
   it('refuses run-workflow while the service is not Running', async () => {
-    await sim(['stop', root]);
+    await stopService(root);
     const r = await sim(['run-workflow', root, '--seconds', '1']);
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /only run while the service is Running/);
   });
 
   it('launches workflowCount workflows when the service starts, with workflowsOnStart', async () => {
-    await sim(['stop', root]);
-    await sim(['fault', root, 'workflowsOnStart=true', 'workflowCount=3', 'workflowSeconds=20']);
-    await sim(['start', root]);
+    await stopService(root);
+    // Through the CLI on purpose: this is how a test would set it up.
+    assert.equal((await sim(['fault', root, 'workflowsOnStart=true', 'workflowCount=3', 'workflowSeconds=20'])).code, 0);
+    assert.equal((await sim(['start', root])).code, 0);
     await sleep(50);
     assert.equal((await platform.processes.find('AlteryxEngineCmd')).length, 3);
     await sim(['stop', root]);

@@ -4,7 +4,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { readServiceRecord } from '../../../src/sim/service-control';
+import { Faults, readFaults, writeFaults } from '../../../src/sim/faults';
+import { forceState, readServiceRecord, requestStart, requestStop, waitFor } from '../../../src/sim/service-control';
 
 /** Helpers shared by the simulated-host tests: run the real CLI and stand-ins, and read what they wrote. */
 
@@ -141,4 +142,32 @@ export function parseDumpLog(text: string): Map<string, number> {
   const out = new Map<string, number>();
   for (const m of text.matchAll(/^\S+\tdone dumping (\S+) \((\d+) documents?\)$/gm)) out.set(m[1], Number(m[2]));
   return out;
+}
+
+/** In-process setup helpers: faster than the CLI when the CLI is not what a test is about. */
+export function setFaults(root: string, faults: Faults, replace = false): void {
+  writeFaults(root, replace ? faults : { ...readFaults(root), ...faults });
+}
+
+export async function startService(root: string): Promise<void> {
+  const r = requestStart(root);
+  if (!r.ok && readServiceRecord(root).state !== 'Running') throw new Error(r.message);
+  await waitFor(root, (s) => s.state === 'Running');
+}
+
+export async function stopService(root: string): Promise<void> {
+  const r = requestStop(root);
+  if (!r.ok && readServiceRecord(root).state !== 'Stopped') throw new Error(r.message);
+  await waitFor(root, (s) => s.state === 'Stopped');
+}
+
+/** Back to a clean, Running, Automatic service with no faults. */
+export async function resetHost(root: string): Promise<void> {
+  writeFaults(root, {});
+  const rec = readServiceRecord(root);
+  if (rec.state !== 'Running' || rec.startType !== 'Automatic') {
+    await forceState(root, 'Stopped');
+    await forceState(root, 'Automatic');
+    await startService(root);
+  }
 }
