@@ -35,8 +35,10 @@ function int32(b: Uint8Array, i: number): number {
 
 /** Offset just past a NUL-terminated C string starting at `i`, or throws. */
 function cstringEnd(b: Buffer, i: number, end: number): number {
-  const z = b.indexOf(0, i);
-  if (z < 0 || z >= end) throw new Corrupt('unterminated element name or C string');
+  // Element names are short: a plain loop is about twice as fast as Buffer.indexOf here.
+  let z = i;
+  while (z < end && b[z] !== 0) z++;
+  if (z >= end) throw new Corrupt('unterminated element name or C string');
   return z + 1;
 }
 
