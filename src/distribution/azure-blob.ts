@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
@@ -5,7 +6,7 @@ import { BlobServiceClient, StorageSharedKeyCredential, type ContainerClient } f
 import type { BackupConfigFile, Secrets } from '../config/config-types';
 import { StorageError } from '../core/errors';
 import { hashingPassThrough, sha256OfStream } from './checksum';
-import { normalizePrefix, type CloudTarget, type CloudUploadOptions, type CloudUploadOutcome } from './cloud-target';
+import { normalizePrefix, probeName, type CloudTarget, type CloudUploadOptions, type CloudUploadOutcome } from './cloud-target';
 import { formatSidecar, parseSidecar, sidecarName } from './sidecar';
 
 export type AzureBlobSettings = BackupConfigFile['CloudConfiguration']['AzureBlob'];
@@ -158,6 +159,19 @@ export function createAzureBlobTarget(settings: AzureBlobSettings, secrets: Secr
     },
 
     readSmallText: (name, maxBytes) => readText(name, maxBytes),
+
+    async probe(): Promise<void> {
+      const name = probeName(randomBytes(6).toString('hex'));
+      const content = randomBytes(32).toString('hex');
+      const client = container.getBlockBlobClient(prefix + name);
+      await client.upload(content, content.length, { conditions: { ifNoneMatch: '*' } });
+      try {
+        const back = (await client.downloadToBuffer()).toString('utf8');
+        if (back !== content) throw new StorageError(`A probe written to '${description}' read back different bytes.`, 'CLOUD_READ_FAILED');
+      } finally {
+        await client.delete();
+      }
+    },
 
     async remove(name: string): Promise<void> {
       await container.getBlockBlobClient(prefix + name).delete();

@@ -34,6 +34,17 @@ export interface CloudUploadOutcome {
 export interface CloudTarget extends BackupLocation {
   readonly kind: 'AzureBlob' | 'S3';
   uploadVerified(options: CloudUploadOptions): Promise<CloudUploadOutcome>;
+  /**
+   * Pre-flight: writes a small probe object under the prefix, reads it back
+   * and deletes it. Proves the credential, the container or bucket, and write
+   * and delete permission before the service is touched.
+   */
+  probe(): Promise<void>;
+}
+
+/** Probe object names start with a dot and never match our archive pattern. */
+export function probeName(random: string): string {
+  return `.alteryxbackup-probe-${random}.tmp`;
 }
 
 /** `alteryx/prod` → `alteryx/prod/`; '' stays ''. A prefix is a folder, as an admin reads it. */

@@ -38,8 +38,14 @@ export interface FolderCopyOutcome {
   alreadyPresent: boolean;
 }
 
-/** Error codes on which a hard link cannot be used and we fall back to check-then-rename. */
-const LINK_UNSUPPORTED = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV', 'EINVAL', 'UNKNOWN']);
+/**
+ * Error codes on which a hard link cannot be used and we fall back to
+ * check-then-rename. On Windows, CreateHardLink on FAT/exFAT or a share that
+ * refuses links fails with ERROR_INVALID_FUNCTION, which libuv reports as
+ * EISDIR, or with ACCESS_DENIED (EACCES/EPERM) even though the temp file was
+ * just written there.
+ */
+const LINK_UNSUPPORTED = new Set(['EPERM', 'EACCES', 'EISDIR', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV', 'EINVAL', 'UNKNOWN']);
 
 export function tempNameFor(finalName: string): string {
   return `.${finalName}.${randomBytes(6).toString('hex')}.partial`;

@@ -44,7 +44,8 @@ export function toLogSink(target: LogTarget | undefined): LogSink {
 export function errorMessage(err: unknown): string {
   if (err instanceof Error) {
     const e = err as Error & { code?: unknown; statusCode?: number; $metadata?: { httpStatusCode?: number } };
-    const code = typeof e.code === 'string' ? e.code : undefined;
+    // AWS SDK errors carry their code in `name` (NoSuchBucket, AccessDenied) next to `$metadata`.
+    const code = typeof e.code === 'string' ? e.code : e.$metadata && e.name && e.name !== 'Error' ? e.name : undefined;
     const status = e.statusCode ?? e.$metadata?.httpStatusCode;
     let message = e.message.split('\n')[0].trim();
     if (!message) message = [status !== undefined ? `HTTP ${status}` : undefined, code ?? (e.name !== 'Error' ? e.name : undefined)].filter(Boolean).join(' ') || 'unknown error';

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { errorMessage } from './log-sink';
+import type { BackupConfigFile, Secrets } from '../config/config-types';
+import { cloudJobs } from './copy-to-destinations';
+import { errorMessage, redactSecrets } from './log-sink';
 
 export interface PreflightProblem {
   Destination: string;
@@ -95,4 +97,26 @@ async function preflightOne(destination: string, options: PreflightOptions): Pro
     }
   }
   return problems;
+}
+
+/**
+ * Pre-flight for the enabled clouds: the credential is present, and a probe
+ * object can be written, read back and deleted under the prefix. Problems
+ * use the codes CLOUD_NOT_CONFIGURED and CLOUD_UNREACHABLE; messages never
+ * hold a secret.
+ */
+export async function preflightCloud(cloud: BackupConfigFile['CloudConfiguration'], secrets: Secrets): Promise<PreflightProblem[]> {
+  const results = await Promise.all(
+    cloudJobs(cloud, secrets).map(async (job): Promise<PreflightProblem[]> => {
+      try {
+        const target = job.create();
+        await target.probe();
+        return [];
+      } catch (err) {
+        const code = (err as { code?: unknown }).code === 'CLOUD_NOT_CONFIGURED' ? 'CLOUD_NOT_CONFIGURED' : 'CLOUD_UNREACHABLE';
+        return [{ Destination: job.label, Code: code, Message: redactSecrets(`${job.kind} '${job.label}': ${errorMessage(err)}`, secrets) }];
+      }
+    }),
+  );
+  return results.flat();
 }

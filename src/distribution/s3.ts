@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
@@ -14,7 +15,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import type { BackupConfigFile, Secrets } from '../config/config-types';
 import { StorageError } from '../core/errors';
 import { hashingPassThrough, sha256OfStream } from './checksum';
-import { normalizePrefix, type CloudTarget, type CloudUploadOptions, type CloudUploadOutcome } from './cloud-target';
+import { normalizePrefix, probeName, type CloudTarget, type CloudUploadOptions, type CloudUploadOutcome } from './cloud-target';
 import { formatSidecar, parseSidecar, sidecarName } from './sidecar';
 
 export type S3Settings = BackupConfigFile['CloudConfiguration']['S3'];
@@ -222,6 +223,19 @@ export function createS3Target(settings: S3Settings, secrets: Secrets): CloudTar
     },
 
     readSmallText: (name, maxBytes) => readText(name, maxBytes),
+
+    async probe(): Promise<void> {
+      const key = prefix + probeName(randomBytes(6).toString('hex'));
+      const content = randomBytes(32).toString('hex');
+      await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: content, IfNoneMatch: '*' }));
+      try {
+        const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        const back = out.Body ? await out.Body.transformToString('utf8') : '';
+        if (back !== content) throw new StorageError(`A probe written to '${description}' read back different bytes.`, 'CLOUD_READ_FAILED');
+      } finally {
+        await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+      }
+    },
 
     async remove(name: string): Promise<void> {
       await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: prefix + name }));

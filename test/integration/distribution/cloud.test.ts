@@ -20,6 +20,7 @@ import type { BackupConfigFile, Secrets } from '../../../src/config/config-types
 import { archiveFileName } from '../../../src/core/backup-mode';
 import { copyBackupToDestinations, distributionFailure } from '../../../src/distribution/copy-to-destinations';
 import type { LogLevel } from '../../../src/distribution/log-sink';
+import { preflightCloud } from '../../../src/distribution/preflight';
 import { removeOldBackups, retentionLocations } from '../../../src/retention/remove-old-backups';
 import { makeTempDir, startAzurite, startS3rver, type AzuriteServer, type S3Server } from '../../helpers/test-servers';
 import { makeArchive, sha256File, type ArchiveFixture } from './fixtures';
@@ -324,5 +325,28 @@ describe('cloud destinations (Azurite, s3rver)', () => {
     const relevant = (k: string) => k.startsWith('ret/') || k.startsWith('ServerBackup_');
     assert.deepEqual(azureLeft.filter(relevant).sort(), expectedRemaining);
     assert.deepEqual(s3Left.filter(relevant).sort(), expectedRemaining);
+  });
+
+  it('pre-flight proves credential, container/bucket and write access, and leaves no probe behind', async () => {
+    assert.deepEqual(await preflightCloud(cloudConfig(azurite, s3, { azure: { Prefix: 'pre' }, s3: { Prefix: 'pre' } }), secrets()), []);
+    const blobs: string[] = [];
+    for await (const b of container.listBlobsFlat({ prefix: 'pre/' })) blobs.push(b.name);
+    assert.deepEqual(blobs, []);
+    const objects = await s3client.send(new ListObjectsV2Command({ Bucket: 'backups', Prefix: 'pre/' }));
+    assert.equal(objects.KeyCount ?? 0, 0);
+
+    const problems = await preflightCloud(
+      cloudConfig(azurite, s3, { azure: { ContainerName: 'no-such-container' }, s3: { Bucket: 'no-such-bucket' } }),
+      secrets(),
+    );
+    assert.deepEqual(problems.map((p) => [p.Code, p.Destination]), [
+      ['CLOUD_UNREACHABLE', 'azure://devstoreaccount1/no-such-container/alteryx/prod/'],
+      ['CLOUD_UNREACHABLE', 's3://no-such-bucket/alteryx/prod/'],
+    ]);
+    assert.match(problems[0].Message, /ContainerNotFound|404/);
+    assert.match(problems[1].Message, /NoSuchBucket|404/);
+
+    const unconfigured = await preflightCloud(cloudConfig(azurite, s3), {});
+    assert.deepEqual(unconfigured.map((p) => p.Code), ['CLOUD_NOT_CONFIGURED', 'CLOUD_NOT_CONFIGURED']);
   });
 });
