@@ -10,6 +10,15 @@ import { findEngineProcesses, isPidAlive } from '../../sim/sim-processes';
 export { readEvents };
 export type { SimEvent };
 
+/** Events of the host and of every node under it, merged in time order (for multi-node ordering checks). */
+export function readAllEvents(hostRoot: string): SimEvent[] {
+  const root = path.resolve(hostRoot);
+  const roots = [root];
+  const nodesDir = hostPaths(root).nodesDir;
+  if (fs.existsSync(nodesDir)) for (const n of fs.readdirSync(nodesDir).sort()) roots.push(path.join(nodesDir, n));
+  return roots.flatMap((r) => readEvents(r)).sort((a, b) => a.ts - b.ts);
+}
+
 /**
  * The Platform for a simulated Alteryx host (see test/README.md). Service
  * controls go through the host's stand-in `AlteryxService start|stop`, like
