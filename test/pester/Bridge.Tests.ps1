@@ -45,7 +45,8 @@ Describe 'Event mapping' {
     }
 
     It 'returns the result data as an object on the pipeline' {
-        $run.Caught | Should -BeNullOrEmpty
+        $run.Failure | Should -BeNullOrEmpty
+        $run.Errors.Count | Should -Be 0
         $run.Output.Count | Should -Be 1
         $run.Output[0].Status | Should -Be 'Success'
         $run.Output[0].BackupMode | Should -Be 'ConfigOnly'
@@ -309,7 +310,8 @@ Describe 'Output shapes and the pipeline' {
             & (Get-Module AlteryxBackup) { Set-StrictMode -Version Latest }
             Invoke-AlteryxBackup ConfigOnly -ConfigPath $ConfigPath -Verbose
         } -ArgumentList @($configPath)
-        $run.Caught | Should -BeNullOrEmpty
+        $run.Failure | Should -BeNullOrEmpty
+        $run.Errors.Count | Should -Be 0
         $run.Output[0].Status | Should -Be 'Success'
     }
 }
@@ -354,7 +356,8 @@ Describe 'Large output' {
         } -ArgumentList @($configPath)
         $watch.Stop()
         $run.TimedOut | Should -BeFalse
-        $run.Caught | Should -BeNullOrEmpty
+        $run.Failure | Should -BeNullOrEmpty
+        $run.Errors.Count | Should -Be 0
         $run.Output[0].Lines | Should -Be 20000
         $run.LastExitCode | Should -Be 0
         $watch.Elapsed.TotalSeconds | Should -BeLessThan 120
@@ -385,6 +388,14 @@ Describe 'node dies' {
         { Invoke-AlteryxBackup Full -ConfigPath $configPath } | Should -Throw -ErrorId 'NODE_DIED,Invoke-AlteryxBackup'
         $LASTEXITCODE | Should -Be 1
         @(Read-FakeRecord -Path $recordPath).command | Should -Be @('Invoke-AlteryxBackup')
+    }
+
+    It 'surfaces NODE_DIED from a separate runspace too (as the Ctrl+C tests observe it)' {
+        Reset-Fake -Scenario 'die-after-restart'
+        $run = Invoke-InFreshRunspace -ScriptBlock { param($ConfigPath) Invoke-AlteryxBackup Full -ConfigPath $ConfigPath } -ArgumentList @($configPath)
+        $run.Failure.FullyQualifiedErrorId | Should -Be 'NODE_DIED,Invoke-AlteryxBackup'
+        $run.LastExitCode | Should -Be 1
+        $run.Output.Count | Should -Be 0
     }
 
     It 'Ctrl+C while node has the service stopped: waits for node, then repairs' {

@@ -170,3 +170,37 @@ Describe 'Scheduled-task script with the real core' -Tag 'E2E' -Skip:(-not $e2eR
         $LASTEXITCODE | Should -Be 3
     }
 }
+
+Describe 'node killed while the service is stopped' -Tag 'E2E' -Skip:(-not $e2eReady) {
+    It 'throws NODE_DIED, exits 1, and the bridge''s repair brings the service back' {
+        $configPath = New-SimHost -Name 'killed'
+        $simDir = Split-Path -Parent $configPath
+        $null = & node $simCli fault $simDir 'dumpSeconds=30'
+        $probe = @{ Killed = $false; SawStopped = $false }
+        $run = Invoke-InFreshRunspace -TimeoutSeconds 120 -ScriptBlock {
+            param($ConfigPath)
+            Invoke-AlteryxBackup Full -ConfigPath $ConfigPath -WarningAction SilentlyContinue
+        } -ArgumentList @($configPath) -WhileRunning {
+            param($ps)
+            $deadline = [DateTime]::UtcNow.AddSeconds(25)
+            while ([DateTime]::UtcNow -lt $deadline -and $ps.InvocationStateInfo.State -eq 'Running') {
+                if ((Get-SimServiceState -Dir $simDir) -eq 'Stopped') { $probe.SawStopped = $true; break }
+                Start-Sleep -Milliseconds 250
+            }
+            if (-not $probe.SawStopped) { return }
+            $victims = @(Get-Process -Name 'node' -ErrorAction SilentlyContinue |
+                    Where-Object { $_.CommandLine -like '*main.js*Invoke-AlteryxBackup*' -and $_.CommandLine -like "*$([System.IO.Path]::GetFileName($RepoRoot))*" })
+            foreach ($victim in $victims) { Stop-Process -Id $victim.Id -Force; $probe.Killed = $true }
+        }
+        if (-not $probe.SawStopped) {
+            Set-ItResult -Skipped -Because 'the core''s Full run does not stop the service yet (issue 3 orchestration)'
+            return
+        }
+        $probe.Killed | Should -BeTrue
+        $run.TimedOut | Should -BeFalse
+        $run.Failure | Should -Not -BeNullOrEmpty
+        $run.Failure.FullyQualifiedErrorId | Should -Be 'NODE_DIED,Invoke-AlteryxBackup'
+        $run.LastExitCode | Should -Be 1
+        Get-SimServiceState -Dir $simDir | Should -Be 'Running'
+    }
+}

@@ -17,7 +17,7 @@ function Get-TestPwshPath {
 # Runs a script block in a fresh runspace with the module imported, so that
 # every stream (including Progress) can be inspected and a hang cannot block
 # the suite. Returns Output, Verbose, Information, Warning, Progress, Errors,
-# TimedOut and LastExitCode.
+# Failure (the terminating error, if any), TimedOut and LastExitCode.
 function Invoke-InFreshRunspace {
     param(
         [Parameter(Mandatory = $true)] [scriptblock]$ScriptBlock,
@@ -41,6 +41,17 @@ function Invoke-InFreshRunspace {
         $caught = $null
         try { $output = @($ps.EndInvoke($handle)) } catch { $caught = $_ }
         $lastExit = $ps.Runspace.SessionStateProxy.GetVariable('LASTEXITCODE')
+        # A terminating error either surfaces from EndInvoke or lands in the Error stream.
+        $failure = $null
+        if ($null -ne $caught) {
+            $failure = $caught
+            $inner = $caught.Exception
+            while ($null -ne $inner) {
+                if ($null -ne $inner.PSObject.Properties['ErrorRecord'] -and $null -ne $inner.ErrorRecord) { $failure = $inner.ErrorRecord }
+                $inner = $inner.InnerException
+            }
+        }
+        elseif ($ps.Streams.Error.Count -gt 0) { $failure = $ps.Streams.Error[0] }
         [pscustomobject]@{
             Output       = $output
             Verbose      = @($ps.Streams.Verbose | ForEach-Object { $_.Message })
@@ -49,6 +60,7 @@ function Invoke-InFreshRunspace {
             Progress     = @($ps.Streams.Progress)
             Errors       = @($ps.Streams.Error)
             Caught       = $caught
+            Failure      = $failure
             TimedOut     = $timedOut
             LastExitCode = $lastExit
             State        = $ps.InvocationStateInfo.State
