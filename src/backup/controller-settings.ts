@@ -7,6 +7,7 @@ import { sha256Of, writeFileDurable } from '../fs/copy-hashed';
 import type { Log } from '../logging/logger';
 import type { Platform } from '../platform/platform';
 import { runCommand } from '../platform/run-command';
+import { parseEmongoPasswordOutput } from '../mongo/embedded-dump';
 
 export interface ControllerSettingsOptions {
   platform: Platform;
@@ -30,19 +31,6 @@ export interface ControllerSettingsResult {
   AlteryxServerVersion: string | null;
   Files: ManifestFileEntry[];
   Warnings: string[];
-}
-
-export interface MongoPasswords {
-  admin: string;
-  nonAdmin: string;
-}
-
-/** `getemongopassword` prints `Admin: <pw>` and `Non-Admin: <pw>`; anything else is a failure. */
-export function parseMongoPasswords(output: string): MongoPasswords | undefined {
-  const admin = /^\s*Admin:\s*(\S.*?)\s*$/m.exec(output);
-  const nonAdmin = /^\s*Non-Admin:\s*(\S.*?)\s*$/m.exec(output);
-  if (!admin || !nonAdmin) return undefined;
-  return { admin: admin[1], nonAdmin: nonAdmin[1] };
 }
 
 /**
@@ -107,7 +95,7 @@ export async function exportControllerSettings(o: ControllerSettingsOptions): Pr
 
   if (o.includeMongoPasswords) {
     const out = await alteryxService(o, 'getemongopassword');
-    const pw = parseMongoPasswords(out);
+    const pw = parseEmongoPasswordOutput(out);
     for (const line of out.split(/\r?\n/)) o.redactor.add(line.replace(/^\s*(Non-)?Admin:\s*/i, ''));
     if (!pw) throw new GeneralBackupError('AlteryxService getemongopassword did not print the Admin and Non-Admin lines.', 'ALTERYX_COMMAND_FAILED');
     o.redactor.add(pw.admin);

@@ -1,22 +1,34 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { archiveFileName, modeIncludesFiles } from '../core/backup-mode';
-import { BackupError, CancelledError, ExitCode, StorageError, toBackupError } from '../core/errors';
+import { archiveFileName, modeIncludesDatabase, modeIncludesFiles } from '../core/backup-mode';
+import { BackupError, CancelledError, ExitCode, StorageError, ValidationError, toBackupError } from '../core/errors';
 import { buildManifest, type ArchiveEntryRecord } from '../core/manifest';
 import { planPhases, type PhaseName, type PhasePlan } from '../core/phase-plan';
 import type { Redactor } from '../core/redact';
 import type { ResolvedConfig } from '../config/config-types';
 import { createArchive, removeStaleTemporaries, type CreateArchiveResult } from '../archive';
 import type { ProtocolSink } from '../cli/protocol';
+import { copyBackupToDestinations, distributionFailure, type DistributionResult } from '../distribution/copy-to-destinations';
+import { preflightDestinations } from '../distribution/preflight';
 import type { BackupLogger } from '../logging/logger';
+import { detectMongo, invokeMongoDBBackup, preflightMongoDB, type MongoDetection } from '../mongo';
+import type { MongoDBBackupResult, MongoPreflight } from '../mongo';
+import { buildBackupSummary, type BackupSummary as SummaryObject } from '../notify/backup-summary';
+import { sendBackupNotification } from '../notify/email';
 import type { Platform } from '../platform/platform';
+import { removeOldBackups, retentionLocations, type CleanupResult } from '../retention/remove-old-backups';
+import { acquireRunLock, type RunLock } from '../service/run-lock';
+import { testServiceState, unusableReason } from '../service/service-controller';
+import { ServiceSession } from '../service/service-session';
+import { repairFromMarker } from '../service/state-marker';
+import { buildTopology, sequenceNames } from '../service/topology';
 import { backupCriticalFiles, checkRequiredFiles, type FileBackupResult } from './critical-files';
 import { exportControllerSettings, type ControllerSettingsResult } from './controller-settings';
 import { ExecutionState } from './execution-state';
-import { removeStagingDir, stagingDirFor, removeStaleStaging } from './staging';
+import { removeStaleStaging, removeStagingDir, stagingDirFor } from './staging';
+import { TOOL_VERSION } from './version';
 
 export { TOOL_VERSION } from './version';
-import { TOOL_VERSION } from './version';
 
 export interface RunBackupContext {
   config: ResolvedConfig;
@@ -28,27 +40,16 @@ export interface RunBackupContext {
   clock?: () => Date;
 }
 
-/** What Invoke-AlteryxBackup returns: the summary object. */
-export interface BackupSummary {
+/** What Invoke-AlteryxBackup returns: the data model's summary, plus the run's details. */
+export interface BackupSummary extends SummaryObject {
   ExecutionId: string;
-  Status: 'Success' | 'Warning' | 'Failed';
-  ExitCode: number;
-  BackupMode: string;
-  ArchivePath: string | null;
-  ArchiveSHA256: string | null;
-  ArchiveSizeMB: number | null;
-  CompressionRatio: number | null;
-  StartTime: string;
-  EndTime: string;
-  DurationSeconds: number;
-  DurationFormatted: string;
-  DowntimeSeconds: number | null;
   FilesBackedUp: number;
   Phases: ExecutionState['Phases'];
-  Warnings: string[];
-  Errors: string[];
-  LogPath: string | null;
-  Host: string;
+  Destinations: DistributionResult['Destinations'];
+  ServiceSequence: ServiceSession['sequence'];
+  MongoDB: { DeploymentType: string; CollectionCount: number; TotalDocuments: number; BackupSizeMB: number } | null;
+  Retention: CleanupResult | null;
+  NotificationSent: boolean;
 }
 
 export interface RunBackupOutcome {
@@ -56,63 +57,59 @@ export interface RunBackupOutcome {
   error?: BackupError;
 }
 
-/** `42m 18s`, `1h 02m 03s`, `45s`. */
-export function formatDuration(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const sec = s % 60;
-  if (h > 0) return `${h}h ${String(m).padStart(2, '0')}m ${String(sec).padStart(2, '0')}s`;
-  if (m > 0) return `${m}m ${String(sec).padStart(2, '0')}s`;
-  return `${sec}s`;
-}
-
-/** The plan that -WhatIf prints. Resolves nothing that needs I/O beyond the config. */
-export function describePlan(config: ResolvedConfig, mongoType: 'embedded' | 'self-managed'): PhasePlan {
+/** The plan for a config, with the topology's node order. Reads nothing but the config. */
+export function describePlan(config: ResolvedConfig, mongoType: 'embedded' | 'self-managed', localHostname = 'localhost'): PhasePlan {
+  const topology = buildTopology(config.file.AlteryxConfiguration.Nodes, localHostname);
   return planPhases({
     mode: config.BackupMode,
     mongoType,
     stopServiceForExternalDB: config.StopServiceForExternalDB,
-    stopOrder: [],
-    startOrder: [],
+    stopOrder: topology.isMultiNode ? sequenceNames(topology.shutdown) : [],
+    startOrder: topology.isMultiNode ? sequenceNames(topology.startup) : [],
   });
 }
 
 class PhaseRunner {
+  private readonly pending = new Set<PhaseName>();
+
   constructor(
     private readonly state: ExecutionState,
-    private readonly plan: PhasePlan,
+    private plan: PhasePlan,
     private readonly ctx: RunBackupContext,
   ) {
+    this.replan(plan);
+  }
+
+  /** The plan becomes exact once Initialize knows the MongoDB type. */
+  replan(plan: PhasePlan): void {
+    this.plan = plan;
     for (const p of plan.phases) {
-      state.Phases.push({ Phase: p.phase, Status: p.run ? 'Pending' : 'Skipped', StartTime: null, DurationSeconds: null, Reason: p.reason });
+      const existing = this.state.Phases.find((r) => r.Phase === p.phase);
+      if (existing && existing.Status !== 'Pending' && existing.Status !== 'Skipped') continue;
+      const rec = { Phase: p.phase, Status: p.run ? ('Pending' as const) : ('Skipped' as const), StartTime: null, DurationSeconds: null, Reason: p.reason };
+      if (existing) Object.assign(existing, rec);
+      else this.state.Phases.push(rec);
       if (p.run) this.pending.add(p.phase);
+      else this.pending.delete(p.phase);
     }
   }
-  private readonly pending = new Set<PhaseName>();
 
   /** Phases that never started because an earlier one failed. */
   markNotRun(): void {
     for (const rec of this.state.Phases) if (rec.Status === 'Pending') rec.Status = 'NotRun';
   }
 
-  runs(name: PhaseName): boolean {
-    return this.pending.has(name);
-  }
-
   async phase<T>(name: PhaseName, fn: () => Promise<T>): Promise<T | undefined> {
     if (!this.pending.has(name)) return undefined;
-    if (this.ctx.signal.aborted && name !== 'Cleanup' && name !== 'Complete') {
-      throw new CancelledError(`The backup was cancelled before ${name}.`);
-    }
+    this.pending.delete(name);
+    if (this.ctx.signal.aborted) throw new CancelledError(`The backup was cancelled before ${name}.`);
     const rec = this.state.Phases.find((p) => p.Phase === name)!;
     const clock = this.ctx.clock ?? (() => new Date());
     const started = clock();
     this.state.Phase = name;
     rec.Status = 'Running';
     rec.StartTime = started.toISOString();
-    const progress = this.state.PhaseProgress;
-    this.ctx.sink?.progress({ activity: `${this.plan.mode} backup`, status: name, percent: progress.Percentage });
+    this.ctx.sink?.progress({ activity: `${this.plan.mode} backup`, status: name, percent: this.state.PhaseProgress.Percentage });
     this.ctx.log.info(`Phase ${name}: ${rec.Reason}.`);
     try {
       const result = await fn();
@@ -127,10 +124,14 @@ class PhaseRunner {
   }
 }
 
+function percent(done: number, total: number): number {
+  return total > 0 ? Math.min(100, Math.floor((done / total) * 100)) : -1;
+}
+
 /**
  * Runs one backup from Initialize to Complete. Never throws: failures come
- * back in `error`, with the summary of what happened. The service is
- * restored before this returns, on every path.
+ * back in `error`, with the summary of what happened. If this run stopped
+ * AlteryxService, it is running again before this returns, on every path.
  */
 export async function runBackup(ctx: RunBackupContext): Promise<RunBackupOutcome> {
   const { config, platform, log } = ctx;
@@ -138,35 +139,97 @@ export async function runBackup(ctx: RunBackupContext): Promise<RunBackupOutcome
   const state = new ExecutionState(config.BackupMode, clock);
   const fileName = archiveFileName(config.BackupMode, state.StartTime);
   const stagingDir = stagingDirFor(config.TempDirectory, state.StartTime);
-  const plan = describePlan(config, config.MongoType === 'self-managed' ? 'self-managed' : 'embedded');
-  const phases = new PhaseRunner(state, plan, ctx);
+  const alteryx = config.file.AlteryxConfiguration;
+  const onEvent = (e: { event: 'stopped' | 'started'; host?: string }) => ctx.sink?.service(e.event, e.host);
+  const phases = new PhaseRunner(state, describePlan(config, config.MongoType === 'self-managed' ? 'self-managed' : 'embedded', platform.hostname()), ctx);
+
+  let lock: RunLock | undefined;
+  let session: ServiceSession | undefined;
+  let detection: MongoDetection | undefined;
+  let mongoPreflight: MongoPreflight | undefined;
+  let mongo: MongoDBBackupResult | undefined;
   let files: FileBackupResult | undefined;
   let controller: ControllerSettingsResult | undefined;
   let archive: CreateArchiveResult | undefined;
+  let distribution: DistributionResult | undefined;
+  let retention: CleanupResult | null = null;
+  let deferred: BackupError | undefined;
   let error: BackupError | undefined;
   let stagingCreated = false;
 
   log.info(`AlteryxBackup ${TOOL_VERSION}: ${config.BackupMode} backup of ${platform.hostname()} (execution ${state.ExecutionId}).`);
   try {
     await phases.phase('Initialize', async () => {
-      const problems = modeIncludesFiles(config.BackupMode) ? await checkRequiredFiles(config.file.AlteryxConfiguration.ProgramDataPath) : [];
-      if (problems.length > 0) {
-        const { ValidationError } = await import('../core/errors');
-        throw new ValidationError(problems.join(' '), 'REQUIRED_FILE_MISSING', { details: problems });
+      await fs.promises.mkdir(config.TempDirectory, { recursive: true });
+      lock = await acquireRunLock(config.TempDirectory, { log, command: 'Invoke-AlteryxBackup' });
+      const repair = await repairFromMarker(platform, config.file, log, { onEvent });
+      if (repair.outcome === 'repaired' && repair.started.length > 0) log.warn(`An earlier run had left the service stopped. ${repair.message}`);
+
+      if (modeIncludesDatabase(config.BackupMode)) {
+        detection = await detectMongo(config);
+        phases.replan(describePlan(config, detection.type, platform.hostname()));
+        log.info(`MongoDB: ${detection.type} (from ${detection.source}).`);
       }
-      for (const dir of [config.TempDirectory, config.LocalBackupPath]) await fs.promises.mkdir(dir, { recursive: true });
+      const plan = describePlan(config, detection?.type ?? 'embedded', platform.hostname());
+      if (plan.stopsService) {
+        session = ServiceSession.fromConfig(platform, config.file, { log, onEvent, runId: lock.runId });
+        for (const node of session.topology.nodes) {
+          const s = await testServiceState(platform, alteryx.ServiceName, node.host);
+          const why = unusableReason({ state: s.CurrentState, startType: s.StartType });
+          if (s.CurrentState === 'NotFound') throw new ValidationError(`${alteryx.ServiceName} does not exist on ${node.hostname}.`, 'SERVICE_NOT_FOUND', { category: 'ObjectNotFound' });
+          if (why) throw new ValidationError(`${alteryx.ServiceName} on ${node.hostname} cannot be backed up: ${why}.`, 'SERVICE_NOT_USABLE');
+        }
+      }
+      if (modeIncludesFiles(config.BackupMode)) {
+        const missing = await checkRequiredFiles(alteryx.ProgramDataPath);
+        if (missing.length > 0) throw new ValidationError(missing.join(' '), 'REQUIRED_FILE_MISSING', { details: missing, category: 'ObjectNotFound' });
+      }
+      await fs.promises.mkdir(config.LocalBackupPath, { recursive: true });
+      const localProblems = await preflightDestinations([config.LocalBackupPath]);
+      if (localProblems.length > 0) {
+        throw new StorageError(`LocalBackupPath is not usable: ${localProblems.map((p) => p.Message).join(' ')}`, 'DESTINATION_UNUSABLE', {
+          details: localProblems.map((p) => `${p.Code}: ${p.Message}`),
+        });
+      }
+      // A network share that is down now may be back by the end; the backup is still worth taking locally.
+      for (const p of await preflightDestinations(config.NetworkBackupPaths)) log.warn(`Network destination problem (the copy will still be tried): ${p.Message}`);
+      if (detection) mongoPreflight = await preflightMongoDB({ config, platform, detection, log });
       await removeStaleStaging(config.TempDirectory, log);
       await removeStaleTemporaries(config.LocalBackupPath);
-      await fs.promises.mkdir(stagingDir, { recursive: false });
+      await fs.promises.mkdir(stagingDir);
       stagingCreated = true;
       log.debug(`Staging folder: ${stagingDir}`);
+    });
+
+    await phases.phase('StopService', async () => {
+      await session!.stop(ctx.signal);
+      if (session!.wasAlreadyStopped) log.warn(`${alteryx.ServiceName} was already stopped; it will be left stopped.`);
+    });
+
+    await phases.phase('BackupMongoDB', async () => {
+      mongo = await invokeMongoDBBackup({
+        config,
+        platform,
+        detection,
+        stagingDir,
+        log,
+        signal: ctx.signal,
+        preflight: mongoPreflight,
+        serviceStopped: session !== undefined,
+      });
+    });
+
+    await phases.phase('StartService', async () => {
+      await session!.restore();
+      const down = session!.downtime();
+      if (down) log.success(`${alteryx.ServiceName} is running again; downtime ${down.seconds.toFixed(1)} s.`);
     });
 
     await phases.phase('BackupFiles', async () => {
       files = await backupCriticalFiles({
         mode: config.BackupMode,
-        programDataPath: config.file.AlteryxConfiguration.ProgramDataPath,
-        installPath: config.file.AlteryxConfiguration.InstallPath,
+        programDataPath: alteryx.ProgramDataPath,
+        installPath: alteryx.InstallPath,
         includeKeys: config.IncludeKeys,
         includeConfigFile: config.IncludeConfigFile,
         serviceExecutable: platform.alteryxServiceExecutable(),
@@ -176,8 +239,8 @@ export async function runBackup(ctx: RunBackupContext): Promise<RunBackupOutcome
       });
       controller = await exportControllerSettings({
         platform,
-        serviceName: config.file.AlteryxConfiguration.ServiceName,
-        programDataPath: config.file.AlteryxConfiguration.ProgramDataPath,
+        serviceName: alteryx.ServiceName,
+        programDataPath: alteryx.ProgramDataPath,
         includeMongoPasswords: config.IncludeMongoPasswords,
         includeMetadata: config.IncludeMetadata,
         stagingDir,
@@ -190,23 +253,16 @@ export async function runBackup(ctx: RunBackupContext): Promise<RunBackupOutcome
     });
 
     await phases.phase('Archive', async () => {
-      const level = 'Optimal';
       archive = await createArchive({
         sourceDir: stagingDir,
         destinationDir: config.LocalBackupPath,
         fileName,
-        compressionLevel: level,
+        compressionLevel: 'Optimal',
         signal: ctx.signal,
-        onProgress: (p) =>
-          ctx.sink?.progress({
-            activity: 'Archive',
-            status: p.currentEntry,
-            percent: p.bytesTotal > 0 ? Math.min(100, Math.floor((p.bytesDone / p.bytesTotal) * 100)) : -1,
-          }),
+        onProgress: (p) => ctx.sink?.progress({ activity: 'Archive', status: p.currentEntry, percent: percent(p.bytesDone, p.bytesTotal) }),
         buildManifest: (entries) => {
-          const records: ArchiveEntryRecord[] = entries
-            .filter((e) => !e.isDirectory)
-            .map((e) => ({ Path: e.archivePath, SizeBytes: e.sizeBytes, SHA256: e.sha256 }));
+          const records: ArchiveEntryRecord[] = entries.filter((e) => !e.isDirectory).map((e) => ({ Path: e.archivePath, SizeBytes: e.sizeBytes, SHA256: e.sha256 }));
+          const down = session?.downtime() ?? null;
           const manifest = buildManifest({
             mode: config.BackupMode,
             startedAt: state.StartTime,
@@ -216,11 +272,24 @@ export async function runBackup(ctx: RunBackupContext): Promise<RunBackupOutcome
               AlteryxServerVersion: controller?.AlteryxServerVersion ?? null,
               ServerHostname: platform.hostname(),
               WindowsVersion: platform.osVersion(),
-              IsMultiNode: config.file.AlteryxConfiguration.Nodes.length > 1,
+              IsMultiNode: session?.topology.isMultiNode ?? alteryx.Nodes.length > 1,
               NodeRole: 'Controller',
               BackupPerformedBy: platform.currentUser(),
             },
-            mongo: null,
+            mongo: mongo
+              ? {
+                  Included: true,
+                  DeploymentType: mongo.DeploymentType,
+                  DatabaseName: mongo.DatabaseName,
+                  BackupMethod: mongo.BackupMethod,
+                  BackupSizeMB: mongo.BackupSizeMB,
+                  CollectionCount: mongo.CollectionCount,
+                  TotalDocuments: mongo.TotalDocuments,
+                  Databases: mongo.Databases,
+                  CountsCheckedAgainst: mongo.Verification.CountsCheckedAgainst,
+                  DumpDurationSeconds: mongo.DurationSeconds,
+                }
+              : null,
             files: [...(files?.Files ?? []), ...(controller?.Files ?? [])],
             controllerSettings: controller
               ? {
@@ -232,9 +301,25 @@ export async function runBackup(ctx: RunBackupContext): Promise<RunBackupOutcome
               : null,
             archive: { fileName, uncompressedBytes: entries.reduce((a, e) => a + e.sizeBytes, 0) },
             entries: records,
-            service: null,
-            preBackupChecks: { AllPathsExist: true },
-            keysFolder: config.IncludeKeys ? path.join(config.file.AlteryxConfiguration.ProgramDataPath, 'Keys') : null,
+            service: session
+              ? {
+                  ServiceName: alteryx.ServiceName,
+                  StoppedByBackup: down !== null,
+                  WasAlreadyStopped: session.wasAlreadyStopped,
+                  DowntimeSeconds: down ? Math.round(down.seconds * 1000) / 1000 : 0,
+                  DowntimeStartedAt: down?.startedAt ?? null,
+                  DowntimeEndedAt: down?.endedAt ?? null,
+                  IsMultiNode: session.topology.isMultiNode,
+                  Sequence: session.sequence,
+                }
+              : { ServiceName: alteryx.ServiceName, StoppedByBackup: false, DowntimeSeconds: 0 },
+            preBackupChecks: {
+              SufficientDiskSpace: mongoPreflight ? mongoPreflight.diskSpace.sufficient : true,
+              ServiceAccessible: true,
+              NoActiveWorkflows: session ? session.stopStates.every((s) => !s.HasActiveWorkflows || s.KilledWorkflowPids.length === 0) : true,
+              AllPathsExist: true,
+            },
+            keysFolder: config.IncludeKeys && modeIncludesFiles(config.BackupMode) ? path.join(alteryx.ProgramDataPath, 'Keys') : null,
             warnings: log.warnings.slice(),
             errors: [],
           });
@@ -244,59 +329,135 @@ export async function runBackup(ctx: RunBackupContext): Promise<RunBackupOutcome
       log.success(`Archive ${archive.archivePath} published (${(archive.sizeBytes / 1048576).toFixed(2)} MB, SHA256 ${archive.sha256}).`);
     });
 
+    await phases.phase('Distribute', async () => {
+      const a = archive!;
+      const local = {
+        Destination: config.LocalBackupPath,
+        Kind: 'Local' as const,
+        Success: true,
+        Attempts: 1,
+        FinalPath: a.archivePath,
+        DurationSeconds: a.durationSeconds,
+        SHA256Verified: a.verification.ok,
+        AlreadyPresent: false,
+      };
+      const bc = config.file.BackupConfiguration;
+      const remote = await copyBackupToDestinations({
+        archivePath: a.archivePath,
+        sha256: a.sha256,
+        destinations: config.NetworkBackupPaths,
+        cloud: config.file.CloudConfiguration,
+        secrets: config.secrets,
+        retry: { count: bc.CopyRetryCount, delaySeconds: bc.CopyRetryDelaySeconds },
+        log,
+        signal: ctx.signal,
+        onProgress: (p) => ctx.sink?.progress({ activity: `Copy to ${p.Destination}`, status: p.Kind, percent: percent(p.BytesCopied, p.TotalBytes) }),
+      });
+      distribution = { Success: remote.Success, Destinations: [local, ...remote.Destinations] };
+      // Exit 4, but only after validation and retention have run: the local archive is good.
+      deferred = distributionFailure(remote);
+      if (deferred) log.error(deferred.message);
+    });
+
     await phases.phase('Validate', async () => {
-      if (!archive) return;
-      if (!archive.verification.ok) {
-        throw new StorageError(`Archive verification failed: ${archive.verification.errors.join('; ')}`, 'ARCHIVE_VERIFY_FAILED');
-      }
-      const minBytes = config.MinimumSizeMB * 1048576;
-      if (archive.sizeBytes < minBytes) {
+      const a = archive!;
+      if (!a.verification.ok) throw new StorageError(`Archive verification failed: ${a.verification.errors.join('; ')}`, 'ARCHIVE_VERIFY_FAILED');
+      if (a.sizeBytes < config.MinimumSizeMB * 1048576) {
         log.warn(
-          `Archive is ${(archive.sizeBytes / 1048576).toFixed(3)} MB, below the ${config.MinimumSizeMB} MB minimum for ${config.BackupMode} (ValidationConfiguration.MinimumBackupSizeMB). Check that nothing is missing.`,
+          `The archive is ${(a.sizeBytes / 1048576).toFixed(3)} MB, below the ${config.MinimumSizeMB} MB minimum for ${config.BackupMode} (ValidationConfiguration.MinimumBackupSizeMB). Check that nothing is missing.`,
         );
       }
+      const verified = distribution?.Destinations.filter((d) => d.Success && d.SHA256Verified).length ?? 0;
+      log.info(`Validated: archive CRCs and SHA256s checked before publishing; ${verified} destination(s) verified by SHA256.`);
     });
+
+    await phases.phase('Cleanup', async () => {
+      await removeStagingDir(config.TempDirectory, stagingDir, log);
+      stagingCreated = false;
+      retention = await removeOldBackups({
+        locations: retentionLocations({
+          localBackupPath: config.LocalBackupPath,
+          networkBackupPaths: config.NetworkBackupPaths,
+          cloud: config.file.CloudConfiguration,
+          secrets: config.secrets,
+        }),
+        retentionDays: config.RetentionDays,
+        now: clock(),
+        log,
+        secrets: config.secrets,
+      });
+    });
+    if (deferred) throw deferred;
   } catch (err) {
     error = toBackupError(err);
-    if (ctx.signal.aborted && !(error instanceof CancelledError)) error = new CancelledError(`The backup was cancelled during ${state.Phase}.`, { cause: err });
+    if (ctx.signal.aborted && !(error instanceof CancelledError) && error.exitCode === ExitCode.GeneralError) {
+      error = new CancelledError(`The backup was cancelled during ${state.Phase}.`, { cause: err });
+    }
     state.fail(error.message, error.code);
     log.error(`${state.Phase} failed: ${error.message}`);
   } finally {
-    if (stagingCreated) {
-      await phases.phase('Cleanup', async () => removeStagingDir(config.TempDirectory, stagingDir, log)).catch((err) => {
-        log.warn(`Could not remove the staging folder ${stagingDir}: ${(err as Error).message}`);
-      });
+    if (session?.needsRestore) {
+      try {
+        log.warn(`Restoring ${alteryx.ServiceName} after the failure.`);
+        await session.restore();
+        log.success(`${alteryx.ServiceName} is running again.`);
+      } catch (restoreErr) {
+        const e = toBackupError(restoreErr);
+        log.error(`CRITICAL: ${alteryx.ServiceName} could not be started again: ${e.message}. Start it by hand.`);
+        error ??= e;
+      }
     }
+    if (stagingCreated) {
+      await removeStagingDir(config.TempDirectory, stagingDir, log).catch((err) => log.warn(`Could not remove the staging folder ${stagingDir}: ${(err as Error).message}`));
+    }
+    await (lock as RunLock | undefined)?.release().catch((err) => log.warn(`Could not release the run lock: ${(err as Error).message}`));
   }
 
   phases.markNotRun();
+  state.Phase = 'Complete';
   state.EndTime = clock();
   const exitCode = error ? error.exitCode : ExitCode.Success;
-  const status: BackupSummary['Status'] = error ? 'Failed' : log.warnings.length > 0 ? 'Warning' : 'Success';
-  state.Status = status;
-  state.ExitCode = exitCode;
-  if (!error) log.success(`${config.BackupMode} backup completed in ${formatDuration(state.DurationSeconds)}.`);
-  const archiveResult = archive as CreateArchiveResult | undefined;
+  const a = archive as CreateArchiveResult | undefined;
+  const down = session ? (session as ServiceSession).downtime() : null;
+  const m = mongo as MongoDBBackupResult | undefined;
+  if (!error) log.success(`${config.BackupMode} backup completed.`);
+  const base = buildBackupSummary({
+    backupMode: config.BackupMode,
+    exitCode,
+    host: platform.hostname(),
+    startTime: state.StartTime,
+    endTime: state.EndTime,
+    archivePath: a?.archivePath,
+    archiveSha256: a?.sha256,
+    archiveSizeBytes: a?.sizeBytes,
+    contentSizeBytes: a?.uncompressedBytes,
+    downtimeSeconds: down?.seconds,
+    destinations: (distribution as DistributionResult | undefined)?.Destinations,
+    warnings: log.warnings,
+    errors: state.Errors.map((e) => `${e.Phase}: ${e.Message}`),
+    logPath: log.logFilePath,
+  });
   const summary: BackupSummary = {
+    ...base,
+    // Sub-second downtime matters to the bench and the manifest; the summary keeps 0.1 s.
+    DowntimeSeconds: down ? Math.round(down.seconds * 10) / 10 : null,
     ExecutionId: state.ExecutionId,
-    Status: status,
-    ExitCode: exitCode,
-    BackupMode: config.BackupMode,
-    ArchivePath: archiveResult?.archivePath ?? null,
-    ArchiveSHA256: archiveResult?.sha256 ?? null,
-    ArchiveSizeMB: archiveResult ? Math.round((archiveResult.sizeBytes / 1048576) * 1000) / 1000 : null,
-    CompressionRatio: archiveResult ? Math.round(archiveResult.compressionRatio * 1000) / 1000 : null,
-    StartTime: state.StartTime.toISOString(),
-    EndTime: state.EndTime.toISOString(),
-    DurationSeconds: state.DurationSeconds,
-    DurationFormatted: formatDuration(state.DurationSeconds),
-    DowntimeSeconds: null,
     FilesBackedUp: state.FilesBackedUp,
     Phases: state.Phases,
-    Warnings: log.warnings.slice(),
-    Errors: state.Errors.map((e) => `${e.Phase}: ${e.Message}`),
-    LogPath: log.logFilePath ?? null,
-    Host: platform.hostname(),
+    Destinations: (distribution as DistributionResult | undefined)?.Destinations ?? [],
+    ServiceSequence: session ? (session as ServiceSession).sequence : [],
+    MongoDB: m ? { DeploymentType: m.DeploymentType, CollectionCount: m.CollectionCount, TotalDocuments: m.TotalDocuments, BackupSizeMB: m.BackupSizeMB } : null,
+    Retention: retention,
+    NotificationSent: false,
   };
+  const notification = await sendBackupNotification({
+    summary,
+    settings: config.file.NotificationConfiguration,
+    secrets: config.secrets,
+    logLines: log.tail(config.file.NotificationConfiguration.LogLinesInBody),
+    log,
+  });
+  summary.NotificationSent = notification.Sent;
+  if (notification.Warning) summary.Warnings.push(notification.Warning);
   return { summary, error };
 }
