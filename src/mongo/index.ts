@@ -108,6 +108,10 @@ export async function preflightMongoDB(input: PreflightInput): Promise<MongoPref
   let target: SelfManagedTarget | undefined;
   let probe: MongoProbe | undefined;
   if (detection.type === 'embedded') {
+    if (/\s/.test(config.TempDirectory)) {
+      // emongodump takes `emongodump=<dir>` as one token; Alteryx documents it without spaces.
+      warnings.push(`TempDirectory '${config.TempDirectory}' contains whitespace; AlteryxService emongodump=<dir> may not accept it. Prefer a path without spaces.`);
+    }
     const root = embeddedRootPath(config, detection);
     const size = await folderSizeBytes(root);
     if (size === undefined) {
