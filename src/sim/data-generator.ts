@@ -29,7 +29,8 @@ export interface Catalog {
 
 export const CATALOG_FILE = 'sim-catalog.json';
 
-type DocMaker = (rng: SeededRandom, i: number) => Record<string, unknown>;
+/** `maxBlob` caps binary payloads so that a tiny --db-mb still fits its minimum documents. */
+type DocMaker = (rng: SeededRandom, i: number, maxBlob: number) => Record<string, unknown>;
 
 interface CollectionSpec {
   db: string;
@@ -67,7 +68,7 @@ const SPECS: CollectionSpec[] = [
   // --- AlteryxService: the controller's persistence ---
   {
     db: 'AlteryxService', name: 'AS_Applications', weight: 0.7, blob: true, minDocs: 2,
-    make: (rng, i) => ({
+    make: (rng, i, maxBlob) => ({
       _id: oid(rng),
       Name: `${title(rng)}.yxzp`,
       AppId: `app-${i}`,
@@ -75,7 +76,7 @@ const SPECS: CollectionSpec[] = [
       PackageType: 'yxzp',
       DateCreated: date(rng),
       // Zipped workflow packages: already compressed, so they do not shrink further.
-      PackageData: new Binary(rng.bytes(rng.int(48, 320) * 1024), 0),
+      PackageData: new Binary(rng.bytes(Math.min(maxBlob, rng.int(48, 320) * 1024)), 0),
     }),
   },
   {
@@ -172,7 +173,7 @@ const SPECS: CollectionSpec[] = [
   },
   {
     db: 'AlteryxGallery_Lucene', name: 'fs.chunks', weight: 0.3, blob: true, minDocs: 2,
-    make: (rng, i) => ({ _id: oid(rng), files_id: oid(rng), n: new Int32(i), data: new Binary(rng.bytes(261120), 0) }),
+    make: (rng, i, maxBlob) => ({ _id: oid(rng), files_id: oid(rng), n: new Int32(i), data: new Binary(rng.bytes(Math.min(maxBlob, 261120)), 0) }),
     indexes: [{ key: { files_id: 1, n: 1 }, name: 'files_id_1_n_1' }],
   },
 ];
@@ -184,8 +185,9 @@ async function writeCollection(file: string, spec: CollectionSpec, rng: SeededRa
   const ws = fs.createWriteStream(file);
   let documents = 0;
   let bytes = 0;
+  const maxBlob = Math.max(1024, Math.floor(budgetBytes / Math.max(1, spec.minDocs)) - 256);
   while (documents < spec.minDocs || (spec.weight > 0 && bytes < budgetBytes)) {
-    const buf = BSON.serialize(spec.make(rng, documents));
+    const buf = BSON.serialize(spec.make(rng, documents, maxBlob));
     documents++;
     bytes += buf.length;
     if (!ws.write(buf)) await once(ws, 'drain');
