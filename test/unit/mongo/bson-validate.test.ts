@@ -88,6 +88,16 @@ describe('BsonStreamVerifier', () => {
     assert.equal(v.documents, 10);
   });
 
+  it('accepts a document of exactly the maximum size and rejects one byte more', () => {
+    const max = Buffer.from(BSON.serialize({ d: Buffer.alloc(MAX_BSON_DOCUMENT_BYTES - 13) }));
+    assert.equal(max.length, MAX_BSON_DOCUMENT_BYTES);
+    const ok = verify(max, 'walk', 1 << 20);
+    assert.equal(ok.problem, undefined);
+    assert.equal(ok.documents, 1);
+    const over = Buffer.from(BSON.serialize({ d: Buffer.alloc(MAX_BSON_DOCUMENT_BYTES - 12) }));
+    assert.match(verify(over, 'walk').problem?.message ?? '', /outside \[5, 16793600\]/);
+  });
+
   it('assembles a document larger than the read chunk without growing past it', () => {
     const big = Buffer.from(BSON.serialize({ _id: 1, data: Buffer.alloc(3 * 1024 * 1024, 7), s: 'x'.repeat(100000) }));
     const data = Buffer.concat([good, big, good]);
