@@ -225,6 +225,30 @@ export function cloudJobs(cloud: BackupConfigFile['CloudConfiguration'], secrets
   return out;
 }
 
+/**
+ * Adds the Local entry (LocalBackupPath, where the archive module published
+ * and verified the archive) in front of the copies, so that the result lists
+ * every destination, as the data model's DistributionResultObject does.
+ */
+export function withLocalDestination(
+  result: DistributionResult,
+  local: { archivePath: string; verified: boolean; error?: string; durationSeconds?: number },
+): DistributionResult {
+  const entry: DestinationResult = {
+    Destination: path.dirname(local.archivePath),
+    Kind: 'Local',
+    Success: local.verified && local.error === undefined,
+    Attempts: 1,
+    FinalPath: local.verified ? local.archivePath : undefined,
+    Error: local.error ?? (local.verified ? undefined : 'The local archive was not verified.'),
+    DurationSeconds: local.durationSeconds ?? 0,
+    SHA256Verified: local.verified,
+    AlreadyPresent: false,
+  };
+  const destinations = [entry, ...result.Destinations.filter((d) => d.Kind !== 'Local')];
+  return { Success: destinations.every((d) => d.Success), Destinations: destinations };
+}
+
 /** The exit-4 error for a distribution in which any destination failed; undefined when all succeeded. */
 export function distributionFailure(result: DistributionResult): StorageError | undefined {
   const failed = result.Destinations.filter((d) => !d.Success);

@@ -14,7 +14,18 @@ export interface BackupLocation {
   /** A small text file's content; `undefined` when it does not exist or is bigger than `maxBytes`. */
   readSmallText(name: string, maxBytes: number): Promise<string | undefined>;
   remove(name: string): Promise<void>;
+  /**
+   * Our own temp files (`.ServerBackup_…zip[.sha256].<hex>.partial`, probe
+   * files) last modified before `olderThan`: what a killed copy left behind.
+   * Optional: object stores have none, since an interrupted upload never
+   * becomes an object.
+   */
+  staleTemporaries?(olderThan: Date): Promise<string[]>;
 }
+
+/** Names our copies and probes use while writing; nothing else is ever treated as a leftover. */
+export const TEMPORARY_NAME_PATTERN =
+  /^(?:\.ServerBackup_(?:Full|DB|Config)_\d{8}_\d{6}\.zip(?:\.sha256)?\.[0-9a-f]{12}\.partial|\.alteryxbackup-probe-[0-9a-f]{12}\.tmp)$/;
 
 export function folderLocation(dir: string): BackupLocation {
   return {
@@ -33,6 +44,19 @@ export function folderLocation(dir: string): BackupLocation {
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
         throw err;
       }
+    },
+    async staleTemporaries(olderThan) {
+      const entries = await fs.readdir(dir, { withFileTypes: true });
+      const stale: string[] = [];
+      for (const e of entries) {
+        if (!e.isFile() || !TEMPORARY_NAME_PATTERN.test(e.name)) continue;
+        try {
+          if ((await fs.stat(path.join(dir, e.name))).mtime < olderThan) stale.push(e.name);
+        } catch {
+          // Gone already: nothing to clean.
+        }
+      }
+      return stale;
     },
     async remove(name) {
       // Names come from list() and are plain file names; refuse anything that could escape the folder.

@@ -16,6 +16,12 @@ export interface RemoveOldBackupsOptions {
   log?: LogTarget;
   /** Only used to keep secrets out of error messages (cloud SDK errors can echo URLs). */
   secrets?: object;
+  /**
+   * Our own temp files older than this are leftovers of a killed copy and are
+   * removed. Default 48 h: far longer than any copy still in progress, even a
+   * 500 GB archive over a slow link from another server sharing the folder.
+   */
+  staleTemporaryAgeHours?: number;
 }
 
 export interface LocationCleanup {
@@ -27,6 +33,8 @@ export interface LocationCleanup {
   Kept: string[];
   /** Deletions that failed: a warning, never a reason to stop. */
   Failed: Array<{ Name: string; Error: string }>;
+  /** Leftover temp files of killed copies that were removed (or, under WhatIf, would be). */
+  TemporariesRemoved: string[];
   /** Set when the location could not even be listed. */
   Error?: string;
 }
@@ -72,7 +80,14 @@ export async function removeOldBackups(options: RemoveOldBackupsOptions): Promis
   const locations: LocationCleanup[] = [];
   const decisions: CleanupDecision[] = [];
   for (const location of options.locations) {
-    const summary: LocationCleanup = { Location: location.description, Removed: [], WouldRemove: [], Kept: [], Failed: [] };
+    const summary: LocationCleanup = {
+      Location: location.description,
+      Removed: [],
+      WouldRemove: [],
+      Kept: [],
+      Failed: [],
+      TemporariesRemoved: [],
+    };
     locations.push(summary);
     let names: string[];
     try {
@@ -143,6 +158,30 @@ export async function removeOldBackups(options: RemoveOldBackupsOptions): Promis
         log('INFO', `What if: would remove ${name} from '${location.description}': ${reason}.`);
       } else {
         await removeSidecar(location, name, summary, log, clean);
+      }
+    }
+
+    if (location.staleTemporaries) {
+      const hours = options.staleTemporaryAgeHours ?? 48;
+      try {
+        for (const name of await location.staleTemporaries(new Date(now.getTime() - hours * 3600_000))) {
+          if (whatIf) {
+            summary.TemporariesRemoved.push(name);
+            log('INFO', `What if: would remove the leftover temp file ${name} from '${location.description}'.`);
+            continue;
+          }
+          try {
+            await location.remove(name);
+            summary.TemporariesRemoved.push(name);
+            log('INFO', `Removed the leftover temp file ${name} (older than ${hours} h) from '${location.description}'.`);
+          } catch (err) {
+            const message = clean(errorMessage(err));
+            summary.Failed.push({ Name: name, Error: message });
+            log('WARNING', `Could not remove the leftover temp file ${name} from '${location.description}': ${message}.`);
+          }
+        }
+      } catch (err) {
+        log('WARNING', clean(`Could not look for leftover temp files in '${location.description}': ${errorMessage(err)}`));
       }
     }
 

@@ -114,3 +114,25 @@ describe('withRetry', () => {
     );
   });
 });
+
+describe('withLocalDestination / distributionFailure', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { withLocalDestination, distributionFailure } = require('../../../src/distribution/copy-to-destinations') as typeof import('../../../src/distribution/copy-to-destinations');
+  const ok = { Destination: '/net/a', Kind: 'Network' as const, Success: true, Attempts: 1, DurationSeconds: 1, SHA256Verified: true, AlreadyPresent: false };
+  const bad = { ...ok, Destination: '/net/b', Success: false, SHA256Verified: false, Error: 'ENOSPC: no space left on device' };
+
+  it('puts the Local entry first and keeps success when everything succeeded', () => {
+    const r = withLocalDestination({ Success: true, Destinations: [ok] }, { archivePath: '/local/ServerBackup_Full_20260114_020015.zip', verified: true });
+    assert.deepEqual(r.Destinations.map((d) => [d.Kind, d.Destination, d.Success]), [['Local', '/local', true], ['Network', '/net/a', true]]);
+    assert.equal(r.Success, true);
+    assert.equal(distributionFailure(r), undefined);
+  });
+
+  it('exit 4 with every failed destination named', () => {
+    const r = withLocalDestination({ Success: false, Destinations: [ok, bad] }, { archivePath: '/local/x.zip', verified: true });
+    const err = distributionFailure(r)!;
+    assert.equal(err.exitCode, 4);
+    assert.match(err.message, /1 of 3 destination\(s\): \/net\/b/);
+    assert.deepEqual(err.details, ["Network '/net/b': ENOSPC: no space left on device"]);
+  });
+});

@@ -193,6 +193,28 @@ describe('removeOldBackups on folders', () => {
     assert.deepEqual(fs.readdirSync(lonely).sort(), [old, `${old}.sha256`, newerButUnverified, `${newerButUnverified}.sha256`].sort());
   });
 
+  it('removes our own temp files left by a killed copy once older than 48 h, and nothing that only looks similar', async () => {
+    const old = new Date(NOW.getTime() - 49 * 3600_000);
+    const stale = ['.ServerBackup_Full_20260220_020000.zip.0123456789ab.partial', '.ServerBackup_DB_20260220_020000.zip.sha256.0123456789ab.partial', '.alteryxbackup-probe-0123456789ab.tmp'];
+    const fresh = '.ServerBackup_Full_20260301_020000.zip.abcdefabcdef.partial';
+    const lookalike = '.Other_20260220_020000.zip.0123456789ab.partial';
+    for (const n of [...stale, fresh, lookalike]) {
+      fs.writeFileSync(path.join(dir, n), 'partial');
+      if (n !== fresh) fs.utimesSync(path.join(dir, n), old, old);
+    }
+    fs.utimesSync(path.join(dir, fresh), NOW, NOW);
+    const whatIf = await removeOldBackups({ locations: [folderLocation(dir)], retentionDays: DAYS, now: NOW, whatIf: true });
+    assert.deepEqual([...whatIf.Locations[0].TemporariesRemoved].sort(), [...stale].sort());
+    assert.ok(stale.every((n) => fs.existsSync(path.join(dir, n))));
+
+    const result = await removeOldBackups({ locations: [folderLocation(dir)], retentionDays: DAYS, now: NOW });
+    assert.deepEqual([...result.Locations[0].TemporariesRemoved].sort(), [...stale].sort());
+    assert.ok(stale.every((n) => !fs.existsSync(path.join(dir, n))));
+    assert.ok(fs.existsSync(path.join(dir, fresh)), 'a copy possibly still in progress is left alone');
+    assert.ok(fs.existsSync(path.join(dir, lookalike)));
+    assert.ok(fs.existsSync(path.join(dir, '.ServerBackup_Full_20251201_020000.zip.0a1b2c.partial')));
+  });
+
   it('refuses an invalid policy before touching anything', async () => {
     const before = fs.readdirSync(dir).sort();
     await assert.rejects(
