@@ -11,12 +11,13 @@ export const DUMP_LOG_FILE = 'mongoDump.log';
 export interface DumpLogFacts {
   /** `db.collection` → documents mongodump says it wrote. */
   counts: Map<string, number>;
-  /** Lines that report a failure (`Failed: ...`, `error ...`), trimmed. */
+  /** Lines that report a failure (`Failed: ...`, `EMongoDump failed`), trimmed. */
   failures: string[];
 }
 
 const DONE = /done dumping (.+?) \((\d+) documents?\)\s*$/;
-const FAILURE = /(^|\s)(Failed:|error\b|EMongoDump failed|Mongodump failed)/i;
+/** mongodump ends every fatal error with a `Failed: ...` line; Alteryx adds its own wording. Plain "error" is too common to trust. */
+const FAILURE = /(^|\s)Failed:|EMongoDump failed|Mongodump failed/i;
 
 export function parseDumpLog(text: string): DumpLogFacts {
   const counts = new Map<string, number>();

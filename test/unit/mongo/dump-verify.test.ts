@@ -19,12 +19,16 @@ describe('parseDumpLog', () => {
         '2026-11-26T02:00:15.456+0000\t[####################]  AlteryxService.AS_Queue  40/40  (100.0%)',
         '2026-11-26T02:00:15.456+0000\tdone dumping AlteryxService.AS_Queue (40 documents)\r',
         '2026-11-26T02:00:16.000+0000\tFailed: error writing data for collection `AlteryxGallery.users` to disk: short write',
+        '2026-11-26T02:00:16.100+0000\twriting AlteryxService.error to D:\\Temp\\MongoDB\\AlteryxService\\error.bson',
+        '2026-11-26T02:00:16.200+0000\tdone dumping AlteryxService.error (0 documents)',
+        '2026-11-26T02:00:16.300+0000\tcompleted with 0 error(s)',
         '',
       ].join('\n'),
     );
     assert.deepEqual([...facts.counts], [
       ['AlteryxGallery.apps.versions', 1],
       ['AlteryxService.AS_Queue', 40],
+      ['AlteryxService.error', 0],
     ]);
     assert.equal(facts.failures.length, 1);
     assert.match(facts.failures[0], /Failed: error writing/);
