@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { appendEvent } from './events';
 import { hostPaths, readHostInfo, readJsonOr, simScript, writeJsonAtomic } from './host-layout';
-import { findEngineProcesses, isPidAlive, killPid, procArgv } from './sim-processes';
+import { findDaemonProcesses, findEngineProcesses, isPidAlive, killPid, procArgv } from './sim-processes';
 
 /**
  * The simulated service's state, shared by the daemon (the "service process")
@@ -48,9 +48,15 @@ export function writeStartType(hostRoot: string, startType: SimStartType): void 
   writeJsonAtomic(startTypeFile(hostRoot), { startType });
 }
 
+const SPAWN_GRACE_MS = 10_000;
+
 export function readServiceRecord(hostRoot: string): ServiceRecord {
   const rec = readJsonOr<Omit<ServiceRecord, 'startType'>>(hostPaths(hostRoot).serviceJson, { state: 'Stopped', updatedAt: 0 });
   const startType = readStartType(hostRoot);
+  // Between `start` recording StartPending and the new process recording its PID.
+  if (rec.state === 'StartPending' && rec.daemonPid === undefined && Date.now() - rec.updatedAt < SPAWN_GRACE_MS) {
+    return { ...rec, startType };
+  }
   if (rec.state !== 'Stopped' && !daemonAlive(hostRoot, rec.daemonPid)) {
     return { state: 'Stopped', startType, updatedAt: rec.updatedAt };
   }
@@ -81,7 +87,9 @@ export function spawnDaemon(hostRoot: string): number {
   fs.closeSync(out);
   child.unref();
   if (child.pid === undefined) throw new Error('Could not start the simulated service process.');
-  writeServiceState(hostRoot, 'StartPending', child.pid);
+  // The new process records itself; fill in its PID only if it has not yet (it may already be Running).
+  const now = readJsonOr<Partial<ServiceRecord>>(paths.serviceJson, {});
+  if (now.daemonPid === undefined && now.state === 'StartPending') writeServiceState(hostRoot, 'StartPending', child.pid);
   return child.pid;
 }
 
@@ -170,7 +178,12 @@ export function killDaemonAndWorkflows(hostRoot: string, reason: string): void {
     if (killPid(wf.pid)) appendEvent(hostRoot, info.hostname, 'workflow-killed', { workflowPid: wf.pid, reason });
   }
   const rec = readJsonOr<ServiceRecord | null>(hostPaths(hostRoot).serviceJson, null);
-  if (rec?.daemonPid && daemonAlive(hostRoot, rec.daemonPid)) killPid(rec.daemonPid);
+  const pids = new Set(findDaemonProcesses(hostRoot));
+  if (rec?.daemonPid && daemonAlive(hostRoot, rec.daemonPid)) pids.add(rec.daemonPid);
+  for (const pid of pids) killPid(pid);
+  // Wait until they are gone, so that nothing they write lands after our own state.
+  const deadline = Date.now() + 2000;
+  while ([...pids].some((p) => isPidAlive(p)) && Date.now() < deadline) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
 }
 
 export async function waitFor(hostRoot: string, done: (r: ServiceRecord) => boolean, timeoutMs = 15000): Promise<ServiceRecord> {

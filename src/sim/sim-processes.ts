@@ -91,6 +91,15 @@ export function findEngineProcesses(hostRoot: string): { pid: number; argv: stri
   return found;
 }
 
+/** Service processes (service-daemon.js) of exactly this host. */
+export function findDaemonProcesses(hostRoot: string): number[] {
+  const root = path.resolve(hostRoot);
+  return allPids().filter((pid) => {
+    const argv = procArgv(pid);
+    return !!argv && argv.some((a) => a.endsWith('service-daemon.js')) && argv.includes(root) && isPidAlive(pid);
+  });
+}
+
 /** Every process started by this host or any node under it (daemons, engines, dumps). */
 export function findAllSimProcesses(hostRoot: string): number[] {
   const root = path.resolve(hostRoot);
