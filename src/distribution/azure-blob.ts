@@ -160,6 +160,9 @@ export function createAzureBlobTarget(settings: AzureBlobSettings, secrets: Secr
 
     readSmallText: (name, maxBytes) => readText(name, maxBytes),
 
+    // The Azure pipeline keeps no resources that need releasing.
+    close: () => undefined,
+
     async probe(): Promise<void> {
       const name = probeName(randomBytes(6).toString('hex'));
       const content = randomBytes(32).toString('hex');

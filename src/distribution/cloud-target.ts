@@ -40,6 +40,8 @@ export interface CloudTarget extends BackupLocation {
    * and delete permission before the service is touched.
    */
   probe(): Promise<void>;
+  /** Releases the client's connections. */
+  close(): void;
 }
 
 /** Probe object names start with a dot and never match our archive pattern. */

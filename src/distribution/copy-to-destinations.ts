@@ -96,9 +96,12 @@ export async function copyBackupToDestinations(options: CopyBackupOptions): Prom
     }
     seen.add(key);
     jobs.push(
-      runDestination(options, log, secrets, dest, 'Network', total, (signal, onProgress) =>
-        copyArchiveToFolder({ archivePath: options.archivePath, sha256: options.sha256, destinationDir: dest, signal, onProgress }),
-      ),
+      runDestination(options, log, secrets, dest, 'Network', total, async (signal, onProgress) => {
+        if (!path.isAbsolute(dest)) {
+          throw new StorageError(`Destination '${dest}' is not an absolute path.`, 'DESTINATION_NOT_ABSOLUTE');
+        }
+        return copyArchiveToFolder({ archivePath: options.archivePath, sha256: options.sha256, destinationDir: dest, signal, onProgress });
+      }),
     );
   }
 
@@ -109,7 +112,7 @@ export async function copyBackupToDestinations(options: CopyBackupOptions): Prom
         // Built inside the attempt so that a missing credential is this destination's failure, not a crash.
         target ??= job.create();
         return target.uploadVerified({ archivePath: options.archivePath, sha256: options.sha256, signal, onProgress, log });
-      }),
+      }).finally(() => target?.close()),
     );
   }
 

@@ -110,7 +110,11 @@ export async function preflightCloud(cloud: BackupConfigFile['CloudConfiguration
     cloudJobs(cloud, secrets).map(async (job): Promise<PreflightProblem[]> => {
       try {
         const target = job.create();
-        await target.probe();
+        try {
+          await target.probe();
+        } finally {
+          target.close();
+        }
         return [];
       } catch (err) {
         const code = (err as { code?: unknown }).code === 'CLOUD_NOT_CONFIGURED' ? 'CLOUD_NOT_CONFIGURED' : 'CLOUD_UNREACHABLE';

@@ -224,6 +224,8 @@ export function createS3Target(settings: S3Settings, secrets: Secrets): CloudTar
 
     readSmallText: (name, maxBytes) => readText(name, maxBytes),
 
+    close: () => client.destroy(),
+
     async probe(): Promise<void> {
       const key = prefix + probeName(randomBytes(6).toString('hex'));
       const content = randomBytes(32).toString('hex');

@@ -359,6 +359,18 @@ describe('copyBackupToDestinations: folders and faults', () => {
     assert.deepEqual(fs.readdirSync(d), []);
   });
 
+  it('refuses a relative destination path without retrying', async () => {
+    const result = await copyBackupToDestinations({
+      archivePath: archive.archivePath,
+      sha256: archive.sha256,
+      destinations: ['relative\\share'],
+      retry: { count: 3, delaySeconds: 30 },
+      sleep: async () => assert.fail('a relative path must not be retried'),
+    });
+    assert.equal(result.Destinations[0].ErrorCode, 'DESTINATION_NOT_ABSOLUTE');
+    assert.equal(result.Destinations[0].Attempts, 1);
+  });
+
   it('copies a folder listed twice only once', async () => {
     const d = dest('dup');
     const { lines, log } = collectLog();
