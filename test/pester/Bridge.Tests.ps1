@@ -212,6 +212,80 @@ Describe 'Secrets' {
     }
 }
 
+Describe 'Secrets from credential files (Export-Clixml)' {
+    BeforeAll {
+        function New-ConfigWithCredentialFiles {
+            param([string]$MongoFile = '', [string]$SmtpFile = '')
+            $path = Join-Path $TestDrive ('cred-config-{0}.json' -f [guid]::NewGuid().ToString('N'))
+            $json = [ordered]@{
+                MongoDBConfiguration      = [ordered]@{ SelfManagedMongoDB = [ordered]@{ CredentialFile = $MongoFile } }
+                NotificationConfiguration = [ordered]@{ CredentialFile = $SmtpFile }
+            } | ConvertTo-Json -Depth 10
+            [System.IO.File]::WriteAllText($path, $json, (New-Object System.Text.UTF8Encoding $false))
+            $path
+        }
+        $mongoFile = Join-Path $TestDrive 'mongo.cred.xml'
+        ConvertTo-SecureString 'File-Mongo-8d3f' -AsPlainText -Force | Export-Clixml -LiteralPath $mongoFile
+        $smtpFile = Join-Path $TestDrive 'smtp.cred.xml'
+        New-Object System.Management.Automation.PSCredential 'relay@example.com', (ConvertTo-SecureString 'File-Smtp-5b1c' -AsPlainText -Force) |
+            Export-Clixml -LiteralPath $smtpFile
+    }
+
+    It 'reads the configured files and sends their secrets on stdin only' {
+        Reset-Fake
+        $cfg = New-ConfigWithCredentialFiles -MongoFile $mongoFile -SmtpFile $smtpFile
+        $null = Invoke-AlteryxBackup Full -ConfigPath $cfg
+        $record = @(Read-FakeRecord -Path $recordPath)[0]
+        $request = $record.stdin | ConvertFrom-Json
+        $request.secrets.MongoPassword | Should -BeExactly 'File-Mongo-8d3f'
+        $request.secrets.SmtpPassword | Should -BeExactly 'File-Smtp-5b1c'
+        $request.parameters.SmtpUsername | Should -Be 'relay@example.com'
+        (($record.argv -join ' ') + ($record.env | ConvertTo-Json -Compress -Depth 5)) | Should -Not -Match 'File-(Mongo|Smtp)'
+    }
+
+    It 'lets an explicit parameter win over the file' {
+        Reset-Fake
+        $cfg = New-ConfigWithCredentialFiles -MongoFile $mongoFile
+        $null = Invoke-AlteryxBackup Full -ConfigPath $cfg -MongoPassword (ConvertTo-SecureString 'Param-Mongo' -AsPlainText -Force)
+        (Get-Request).secrets.MongoPassword | Should -BeExactly 'Param-Mongo'
+    }
+
+    It 'reads only the secrets the command needs' {
+        Reset-Fake
+        $cfg = New-ConfigWithCredentialFiles -MongoFile $mongoFile -SmtpFile $smtpFile
+        $null = Test-BackupIntegrity -ArchivePath 'x.zip' -ConfigPath $cfg
+        @((Get-Request).secrets.PSObject.Properties).Count | Should -Be 0
+        Reset-Fake
+        $null = Invoke-MongoDBBackup -ConfigPath $cfg
+        @((Get-Request).secrets.PSObject.Properties.Name) | Should -Be @('MongoPassword')
+    }
+
+    It 'fails with exit code 3, before node runs, when a configured file is missing' {
+        Reset-Fake
+        $cfg = New-ConfigWithCredentialFiles -MongoFile (Join-Path $TestDrive 'nope.xml')
+        { Invoke-AlteryxBackup Full -ConfigPath $cfg } | Should -Throw -ErrorId 'CREDENTIAL_FILE_NOT_FOUND,Invoke-AlteryxBackup'
+        $LASTEXITCODE | Should -Be 3
+        $recordPath | Should -Not -Exist
+    }
+
+    It 'refuses a credential file holding plain text' {
+        Reset-Fake
+        $plain = Join-Path $TestDrive 'plain.xml'
+        'not-a-secure-string' | Export-Clixml -LiteralPath $plain
+        $cfg = New-ConfigWithCredentialFiles -SmtpFile $plain
+        { Write-BackupSummary -LogPath 'x.log' -ConfigPath $cfg } | Should -Throw -ErrorId 'CREDENTIAL_FILE_INVALID,Write-BackupSummary'
+        $LASTEXITCODE | Should -Be 3
+    }
+
+    It 'leaves a config that is not JSON to node' {
+        Reset-Fake
+        $broken = Join-Path $TestDrive 'broken.json'
+        [System.IO.File]::WriteAllText($broken, '{ nope', (New-Object System.Text.UTF8Encoding $false))
+        $null = Invoke-AlteryxBackup Full -ConfigPath $broken
+        (Get-Request).configPath | Should -Be $broken
+    }
+}
+
 Describe 'Failure mapping' {
     It 'throws a terminating error whose ErrorId is error.code, with category, target object and LASTEXITCODE' {
         Reset-Fake -Scenario 'fail'

@@ -39,6 +39,11 @@ function Invoke-AlteryxBackupNode {
     S3SecretAccessKey) to SecureString or PSCredential. Converted to plain text
     only while the stdin JSON is built.
 
+    .PARAMETER CredentialFileSecret
+    Secrets this command may need that the configuration can keep in
+    Export-Clixml credential files (see Get-AlteryxBackupCredentialFileSecret).
+    Read only when the caller did not supply them.
+
     .PARAMETER ConfigPath
     The configuration file. Empty means the module default.
 
@@ -62,6 +67,8 @@ function Invoke-AlteryxBackupNode {
         [System.Collections.IDictionary]$ExtraParameters = @{},
 
         [System.Collections.IDictionary]$Secrets = @{},
+
+        [string[]]$CredentialFileSecret = @(),
 
         [string]$ConfigPath,
 
@@ -136,9 +143,27 @@ function Invoke-AlteryxBackupNode {
         if ($null -ne $ExtraParameters[$key]) { $parameters[$key] = $ExtraParameters[$key] }
     }
 
-    $plainSecrets = [ordered]@{}
+    $allSecrets = @{}
     foreach ($name in @($Secrets.Keys)) {
-        $secret = $Secrets[$name]
+        if ($null -ne $Secrets[$name]) { $allSecrets[$name] = $Secrets[$name] }
+    }
+    if ($CredentialFileSecret.Count -gt 0) {
+        $fromFiles = Get-AlteryxBackupCredentialFileSecret -ConfigPath $resolvedConfigPath -SecretName $CredentialFileSecret -Provided @($allSecrets.Keys)
+        if ($null -ne $fromFiles.Error) {
+            $global:LASTEXITCODE = 3
+            $exception = New-Object System.InvalidOperationException $fromFiles.Error.Message
+            $exception.Data['ExitCode'] = 3
+            $Cmdlet.ThrowTerminatingError((New-Object System.Management.Automation.ErrorRecord $exception, $fromFiles.Error.Id, ([System.Management.Automation.ErrorCategory]::SecurityError), $fromFiles.Error.Target))
+        }
+        foreach ($name in @($fromFiles.Secrets.Keys)) { $allSecrets[$name] = $fromFiles.Secrets[$name] }
+        foreach ($key in @($fromFiles.Parameters.Keys)) {
+            if (-not $parameters.Contains($key)) { $parameters[$key] = $fromFiles.Parameters[$key] }
+        }
+    }
+
+    $plainSecrets = [ordered]@{}
+    foreach ($name in @($allSecrets.Keys)) {
+        $secret = $allSecrets[$name]
         if ($null -eq $secret) { continue }
         if ($secret -is [System.Management.Automation.PSCredential]) { $secret = $secret.Password }
         if (-not ($secret -is [System.Security.SecureString])) {

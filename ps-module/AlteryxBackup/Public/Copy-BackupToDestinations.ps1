@@ -93,6 +93,6 @@ function Copy-BackupToDestinations {
         # Seam for cloud copies (issue 6): add a [pscredential] -CloudCredential parameter above and
         # map it here, e.g. $secrets['S3SecretAccessKey'] = $CloudCredential (or AzureStorageKey /
         # AzureSasToken). The bridge converts SecureString and PSCredential values itself.
-        Invoke-AlteryxBackupNode -Command $MyInvocation.MyCommand.Name -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -ConfigPath $ConfigPath -Secrets $secrets
+        Invoke-AlteryxBackupNode -Command $MyInvocation.MyCommand.Name -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -ConfigPath $ConfigPath -Secrets $secrets -CredentialFileSecret @('AzureStorageKey', 'S3SecretAccessKey')
     }
 }

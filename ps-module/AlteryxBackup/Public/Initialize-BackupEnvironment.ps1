@@ -64,7 +64,8 @@ function Initialize-BackupEnvironment {
     .PARAMETER MongoPassword
     Password of the self-managed MongoDB user. Sent to the core only on stdin, never
     on a command line, in the environment, a log or the manifest. Without it, the
-    core uses SelfManagedMongoDB.CredentialFile when configured.
+    password is read from the Export-Clixml credential file named by
+    MongoDBConfiguration.SelfManagedMongoDB.CredentialFile, when configured.
 
     .EXAMPLE
     Initialize-BackupEnvironment -BackupMode Full -ConfigPath 'C:\AlteryxBackup\config\backup-config.json'
@@ -127,6 +128,6 @@ function Initialize-BackupEnvironment {
 
     process {
         $secrets = @{ MongoPassword = $MongoPassword }
-        Invoke-AlteryxBackupNode -Command $MyInvocation.MyCommand.Name -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -ConfigPath $ConfigPath -Secrets $secrets
+        Invoke-AlteryxBackupNode -Command $MyInvocation.MyCommand.Name -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -ConfigPath $ConfigPath -Secrets $secrets -CredentialFileSecret @('MongoPassword')
     }
 }

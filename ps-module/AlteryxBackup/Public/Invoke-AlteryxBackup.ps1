@@ -69,11 +69,14 @@ function Invoke-AlteryxBackup {
     .PARAMETER MongoPassword
     Password of the self-managed MongoDB user. Sent to the core only on stdin, never
     on a command line, in the environment, a log or the manifest. Without it, the
-    core uses SelfManagedMongoDB.CredentialFile when configured.
+    password is read from the Export-Clixml credential file named by
+    MongoDBConfiguration.SelfManagedMongoDB.CredentialFile, when configured.
 
     .PARAMETER SmtpCredential
     SMTP user name and password for notification e-mail. The user name is sent as
-    the SmtpUsername parameter; the password only on stdin.
+    the SmtpUsername parameter; the password only on stdin. Without it, the
+    credential is read from the Export-Clixml file named by
+    NotificationConfiguration.CredentialFile, when configured.
 
     .EXAMPLE
     Invoke-AlteryxBackup -BackupMode Full
@@ -176,17 +179,19 @@ function Invoke-AlteryxBackup {
         # it here, e.g. $secrets['S3SecretAccessKey'] = $CloudCredential (or AzureStorageKey /
         # AzureSasToken), plus any non-secret part (such as an access key id) into $extra.
         # The bridge converts SecureString and PSCredential values itself.
+        # Secrets not given here come from the configuration's credential files (Export-Clixml, DPAPI).
+        $fileSecrets = @('MongoPassword', 'SmtpPassword', 'AzureStorageKey', 'S3SecretAccessKey')
 
         $modeText = 'the configured default mode'
         if ($PSBoundParameters.ContainsKey('BackupMode')) { $modeText = $BackupMode }
         $action = "Run a $modeText backup"
         if ($BackupMode -ne 'ConfigOnly') { $action = "$action (Full and DatabaseOnly stop AlteryxService during the MongoDB dump)" }
         if ($PSCmdlet.ShouldProcess('Alteryx Server', $action)) {
-            Invoke-AlteryxBackupNode -Command $MyInvocation.MyCommand.Name -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -ConfigPath $ConfigPath -ExtraParameters $extra -Secrets $secrets
+            Invoke-AlteryxBackupNode -Command $MyInvocation.MyCommand.Name -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -ConfigPath $ConfigPath -ExtraParameters $extra -Secrets $secrets -CredentialFileSecret $fileSecrets
         }
         elseif ($WhatIfPreference) {
             # -WhatIf: node prints the plan and touches nothing.
-            Invoke-AlteryxBackupNode -Command $MyInvocation.MyCommand.Name -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -ConfigPath $ConfigPath -ExtraParameters $extra -Secrets $secrets -WhatIfRequest
+            Invoke-AlteryxBackupNode -Command $MyInvocation.MyCommand.Name -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -ConfigPath $ConfigPath -ExtraParameters $extra -Secrets $secrets -CredentialFileSecret $fileSecrets -WhatIfRequest
         }
     }
 }

@@ -32,7 +32,8 @@ function Invoke-MongoDBBackup {
     .PARAMETER MongoPassword
     Password of the self-managed MongoDB user. Sent to the core only on stdin, never
     on a command line, in the environment, a log or the manifest. Without it, the
-    core uses SelfManagedMongoDB.CredentialFile when configured.
+    password is read from the Export-Clixml credential file named by
+    MongoDBConfiguration.SelfManagedMongoDB.CredentialFile, when configured.
 
     .EXAMPLE
     Stop-AlteryxServiceSafely
@@ -77,6 +78,6 @@ function Invoke-MongoDBBackup {
 
     process {
         $secrets = @{ MongoPassword = $MongoPassword }
-        Invoke-AlteryxBackupNode -Command $MyInvocation.MyCommand.Name -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -ConfigPath $ConfigPath -Secrets $secrets
+        Invoke-AlteryxBackupNode -Command $MyInvocation.MyCommand.Name -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -ConfigPath $ConfigPath -Secrets $secrets -CredentialFileSecret @('MongoPassword')
     }
 }

@@ -79,14 +79,15 @@ function Remove-OldBackups {
     process {
         $secrets = @{}
         # Seam for cloud retention (issue 6): map a future -CloudCredential into $secrets here.
+        $fileSecrets = @('AzureStorageKey', 'S3SecretAccessKey')
         $target = 'the configured backup folders'
         if ($PSBoundParameters.ContainsKey('Path')) { $target = $Path -join ', ' }
         if ($PSCmdlet.ShouldProcess($target, 'Remove backups older than the retention period')) {
-            Invoke-AlteryxBackupNode -Command $MyInvocation.MyCommand.Name -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -ConfigPath $ConfigPath -Secrets $secrets
+            Invoke-AlteryxBackupNode -Command $MyInvocation.MyCommand.Name -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -ConfigPath $ConfigPath -Secrets $secrets -CredentialFileSecret $fileSecrets
         }
         elseif ($WhatIfPreference) {
             # -WhatIf: node decides and lists what it would delete, deleting nothing.
-            Invoke-AlteryxBackupNode -Command $MyInvocation.MyCommand.Name -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -ConfigPath $ConfigPath -Secrets $secrets -WhatIfRequest
+            Invoke-AlteryxBackupNode -Command $MyInvocation.MyCommand.Name -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -ConfigPath $ConfigPath -Secrets $secrets -CredentialFileSecret $fileSecrets -WhatIfRequest
         }
     }
 }

@@ -30,7 +30,9 @@ function Write-BackupSummary {
 
     .PARAMETER SmtpCredential
     SMTP user name and password for notification e-mail. The user name is sent as
-    the SmtpUsername parameter; the password only on stdin.
+    the SmtpUsername parameter; the password only on stdin. Without it, the
+    credential is read from the Export-Clixml file named by
+    NotificationConfiguration.CredentialFile, when configured.
 
     .EXAMPLE
     Write-BackupSummary -ArchivePath 'D:\Alteryx\Backups\ServerBackup_Full_20260114_020015.zip'
@@ -87,6 +89,6 @@ function Write-BackupSummary {
             $extra['SmtpUsername'] = $SmtpCredential.UserName
             $secrets['SmtpPassword'] = $SmtpCredential
         }
-        Invoke-AlteryxBackupNode -Command $MyInvocation.MyCommand.Name -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -ConfigPath $ConfigPath -ExtraParameters $extra -Secrets $secrets
+        Invoke-AlteryxBackupNode -Command $MyInvocation.MyCommand.Name -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -ConfigPath $ConfigPath -ExtraParameters $extra -Secrets $secrets -CredentialFileSecret @('SmtpPassword')
     }
 }
