@@ -105,15 +105,16 @@ export interface S3Server {
   stop(): Promise<void>;
 }
 
-export async function startS3rver(bucket = 'backups'): Promise<S3Server> {
+/** `port` 0 picks a free one; a fixed port lets a test bring a "flaky" endpoint up late. */
+export async function startS3rver(bucket = 'backups', port = 0): Promise<S3Server> {
   // s3rver ships no types; its constructor options are documented in its README.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const S3rver = require('s3rver') as new (opts: object) => { run(): Promise<{ port: number }>; close(): Promise<void> };
   const directory = makeTempDir('s3rver');
-  const server = new S3rver({ address: '127.0.0.1', port: 0, directory, silent: true, configureBuckets: [{ name: bucket }] });
-  const { port } = await server.run();
+  const server = new S3rver({ address: '127.0.0.1', port, directory, silent: true, configureBuckets: [{ name: bucket }] });
+  const listening = await server.run();
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: `http://127.0.0.1:${listening.port}`,
     accessKeyId: 'S3RVER',
     secretAccessKey: 'S3RVER',
     bucket,

@@ -22,7 +22,7 @@ import { copyBackupToDestinations, distributionFailure } from '../../../src/dist
 import type { LogLevel } from '../../../src/distribution/log-sink';
 import { preflightCloud } from '../../../src/distribution/preflight';
 import { removeOldBackups, retentionLocations } from '../../../src/retention/remove-old-backups';
-import { makeTempDir, startAzurite, startS3rver, type AzuriteServer, type S3Server } from '../../helpers/test-servers';
+import { freePort, makeTempDir, startAzurite, startS3rver, type AzuriteServer, type S3Server } from '../../helpers/test-servers';
 import { makeArchive, sha256File, type ArchiveFixture } from './fixtures';
 
 const MB = 1024 * 1024;
@@ -258,6 +258,31 @@ describe('cloud destinations (Azurite, s3rver)', () => {
     assert.ok(result.Destinations.every((d) => !d.Success && d.Attempts === 1 && (d.Error ?? '').length > 0), JSON.stringify(result));
     const all = text() + JSON.stringify(result);
     assert.ok(!all.includes(badKey) && !all.includes('wrong-secret-value'));
+  });
+
+  it('an endpoint that is down at first (ECONNREFUSED) is transient: the retry succeeds once it is up', async () => {
+    const port = await freePort();
+    let late: S3Server | undefined;
+    const waits: number[] = [];
+    try {
+      const result = await copyBackupToDestinations({
+        archivePath: small.archivePath,
+        sha256: small.sha256,
+        destinations: [],
+        cloud: cloudConfig(undefined, s3, { s3: { EndpointUrl: `http://127.0.0.1:${port}`, Prefix: 'late' } }),
+        secrets: secrets(),
+        retry: { count: 2, delaySeconds: 30 },
+        sleep: async (ms) => {
+          waits.push(ms);
+          late ??= await startS3rver('backups', port);
+        },
+      });
+      assert.equal(result.Success, true, JSON.stringify(result));
+      assert.equal(result.Destinations[0].Attempts, 2);
+      assert.deepEqual(waits, [30_000]);
+    } finally {
+      await late?.stop();
+    }
   });
 
   it('a cloud enabled without a credential is that destination failing, not a crash', async () => {
