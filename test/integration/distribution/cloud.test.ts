@@ -17,6 +17,7 @@ import {
 } from '@azure/storage-blob';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { BackupConfigFile, Secrets } from '../../../src/config/config-types';
+import { CancelledError } from '../../../src/core/errors';
 import { archiveFileName } from '../../../src/core/backup-mode';
 import { copyBackupToDestinations, distributionFailure } from '../../../src/distribution/copy-to-destinations';
 import type { LogLevel } from '../../../src/distribution/log-sink';
@@ -283,6 +284,31 @@ describe('cloud destinations (Azurite, s3rver)', () => {
     } finally {
       await late?.stop();
     }
+  });
+
+  it('cancellation mid-upload throws CancelledError and leaves no object under the final name', async () => {
+    const controller = new AbortController();
+    await assert.rejects(
+      copyBackupToDestinations({
+        archivePath: big.archivePath,
+        sha256: big.sha256,
+        destinations: [],
+        cloud: cloudConfig(azurite, s3, { azure: { Prefix: 'cancel' }, s3: { Prefix: 'cancel' } }),
+        secrets: secrets(),
+        retry: { count: 3, delaySeconds: 30 },
+        sleep: async () => assert.fail('a cancelled upload must not be retried'),
+        signal: controller.signal,
+        onProgress: (p) => {
+          if (p.BytesCopied >= 2 * MB) controller.abort();
+        },
+      }),
+      CancelledError,
+    );
+    const blobs: string[] = [];
+    for await (const b of container.listBlobsFlat({ prefix: 'cancel/' })) blobs.push(b.name);
+    assert.deepEqual(blobs, []);
+    const objects = await s3client.send(new ListObjectsV2Command({ Bucket: 'backups', Prefix: 'cancel/' }));
+    assert.equal(objects.KeyCount ?? 0, 0);
   });
 
   it('a cloud enabled without a credential is that destination failing, not a crash', async () => {
