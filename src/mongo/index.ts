@@ -72,7 +72,7 @@ export async function detectMongo(config: ResolvedConfig): Promise<MongoDetectio
       warnings,
     };
   }
-  return { type: 'self-managed', source: 'configuration', port: fromFile?.port, databases: [], selfManaged: fromFile?.selfManaged ?? {}, warnings };
+  return { type: 'self-managed', source: 'configuration', port: fromFile?.port, databases: [], selfManaged: fromFile?.selfManaged ?? { databases: [] }, warnings };
 }
 
 export interface MongoPreflight {
@@ -124,6 +124,13 @@ export async function preflightMongoDB(input: PreflightInput): Promise<MongoPref
   } else {
     const section = config.file.MongoDBConfiguration.SelfManagedMongoDB;
     target = resolveSelfManagedTarget(section, config.secrets, detection);
+    const missing = missingNamedDatabases(target, detection);
+    if (missing.length > 0) {
+      warnings.push(
+        `RuntimeSettings.xml names MongoDB database(s) ${missing.join(', ')} that SelfManagedMongoDB.Database ('${section.Database}') leaves out; ` +
+          `they will NOT be in this backup. List them in Database (comma-separated), or leave Database empty to dump every database.`,
+      );
+    }
     if (section.SkipConnectivityCheck) {
       warnings.push(`SkipConnectivityCheck is set: MongoDB at ${target.display} was not contacted before the backup, its size is unknown, and document counts will only be checked against mongodump's log`);
       source = 'nothing (SkipConnectivityCheck)';
@@ -138,6 +145,13 @@ export async function preflightMongoDB(input: PreflightInput): Promise<MongoPref
   for (const w of warnings) log.warn(w);
   const diskSpace = await ensureDiskSpace(platform, config.TempDirectory, estimate, source);
   return { detection, diskSpace, target, probe, warnings };
+}
+
+/** Pure: databases RuntimeSettings.xml names that the configured Database list would skip. */
+export function missingNamedDatabases(target: SelfManagedTarget, detection: MongoDetection): string[] {
+  if (target.databases.length === 0) return []; // the whole server is dumped
+  const named = detection.selfManaged?.databases ?? [];
+  return named.filter((db) => !target.databases.some((d) => d.toLowerCase() === db.toLowerCase()));
 }
 
 export interface InvokeMongoDBBackupInput {

@@ -21,6 +21,8 @@ export interface SelfManagedSettings {
   serverName?: string;
   /** `Gallery/MongoDBWebConnection`, only when `MongoDBWebOverride` is true. May contain a password: redact before showing. */
   connectionString?: string;
+  /** Databases the settings name: `Controller/MongoDBDatabaseName` and the web connection's database. */
+  databases: string[];
 }
 
 export interface MongoDetection {
@@ -43,6 +45,7 @@ const P = {
   embeddedRoot: ['Controller', 'EmbeddedMongoDBRootPath'],
   mongoEnabled: ['Controller', 'MongoDBEnabled'],
   serverName: ['Controller', 'MongoDBServerName'],
+  databaseName: ['Controller', 'MongoDBDatabaseName'],
   webConnection: ['Gallery', 'MongoDBWebConnection'],
   webOverride: ['Gallery', 'MongoDBWebOverride'],
 } as const;
@@ -122,9 +125,11 @@ export function detectFromRuntimeSettingsText(xml: string, source: string): Mong
       warnings,
     };
   }
-  const selfManaged: SelfManagedSettings = {};
+  const selfManaged: SelfManagedSettings = { databases: [] };
   if (serverName) selfManaged.serverName = serverName;
   if (selfManagedByWeb) selfManaged.connectionString = webConnection;
+  const named = [nonEmpty(value(P.databaseName)?.text), selfManagedByWeb ? databaseInUri(webConnection as string) : undefined];
+  for (const db of named) if (db && !selfManaged.databases.includes(db)) selfManaged.databases.push(db);
   return {
     type,
     source,
@@ -155,6 +160,23 @@ function parseBool(text: string): boolean | undefined {
 
 function nonEmpty(s: string | undefined): string | undefined {
   return s === undefined || s.trim() === '' ? undefined : s.trim();
+}
+
+/** The database in a URI's path (`mongodb://u@h:1/AlteryxGallery?x=y` → AlteryxGallery). */
+export function databaseInUri(uri: string): string | undefined {
+  const scheme = /^mongodb(?:\+srv)?:\/\//i.exec(uri);
+  if (!scheme) return undefined;
+  let rest = uri.slice(scheme[0].length);
+  const at = rest.lastIndexOf('@');
+  if (at >= 0) rest = rest.slice(at + 1);
+  const slash = rest.indexOf('/');
+  if (slash < 0) return undefined;
+  const db = rest.slice(slash + 1).split('?')[0];
+  try {
+    return db ? decodeURIComponent(db) : undefined;
+  } catch {
+    return db;
+  }
 }
 
 function firstHostPort(serverName: string): number | undefined {

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { ValidationError } from '../../../src/core/errors';
 import {
+  databaseInUri,
   detectFromRuntimeSettingsFile,
   detectFromRuntimeSettingsText,
   passwordInMongoUri,
@@ -47,6 +48,7 @@ describe('RuntimeSettings.xml detection on realistic files', () => {
     assert.equal(d.selfManaged?.serverName, 'mongo01.corp.example:27017');
     assert.equal(d.port, 27017);
     assert.equal(d.embeddedRootPath, undefined);
+    assert.deepEqual(d.selfManaged?.databases, ['AlteryxService']);
   });
 
   it('Gallery web override carries the connection string (CDATA, with a password)', async () => {
@@ -59,6 +61,7 @@ describe('RuntimeSettings.xml detection on realistic files', () => {
     assert.ok(!shown.includes('S3cr'), shown);
     assert.equal(shown, 'mongodb://gallery_user:***@mongo02.corp.example:27017/AlteryxGallery?authSource=admin&replicaSet=rs0');
     assert.ok(!JSON.stringify(d.warnings).includes('S3cr'));
+    assert.deepEqual(d.selfManaged?.databases, ['AlteryxGallery']);
   });
 
   it('a minimal file means every default: embedded', async () => {
@@ -144,6 +147,16 @@ describe('xml-lite', () => {
     assert.equal(root.attributes.b, 'AB');
     assert.equal(root.text, '1 < 2 & <raw> ');
     assert.equal(root.children[0].name, 'c');
+  });
+});
+
+describe('databaseInUri', () => {
+  it('finds the path database, ignoring credentials and options', () => {
+    assert.equal(databaseInUri('mongodb://u:p/w@h:1,h2:2/AlteryxGallery?authSource=admin'), 'AlteryxGallery');
+    assert.equal(databaseInUri('mongodb+srv://c.example.net/My%20Db'), 'My Db');
+    assert.equal(databaseInUri('mongodb://h:1/?x=1'), undefined);
+    assert.equal(databaseInUri('mongodb://h:1'), undefined);
+    assert.equal(databaseInUri('h:1/db'), undefined);
   });
 });
 

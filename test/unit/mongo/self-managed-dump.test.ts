@@ -52,7 +52,7 @@ describe('self-managed target and argv (pure)', () => {
   it('URI form: a password in the URI moves to the config file; authSource in the URI wins', () => {
     const t = resolveSelfManagedTarget({ ...section, Database: '' }, {}, {
       type: 'self-managed', source: 'x', databases: [], warnings: [],
-      selfManaged: { connectionString: 'mongodb://gallery:S3cr%40t@m1:27017,m2:27017/?authSource=admin&replicaSet=rs0' },
+      selfManaged: { databases: [], connectionString: 'mongodb://gallery:S3cr%40t@m1:27017,m2:27017/?authSource=admin&replicaSet=rs0' },
     });
     assert.equal(t.uri, 'mongodb://gallery@m1:27017,m2:27017/?authSource=admin&replicaSet=rs0');
     assert.equal(t.password, 'S3cr@t');
@@ -63,7 +63,7 @@ describe('self-managed target and argv (pure)', () => {
 
   it('MongoDBServerName becomes a URI; several databases; no target at all is exit 5', () => {
     const t = resolveSelfManagedTarget({ ...section, Database: 'AlteryxGallery, AlteryxService', UseCompression: false }, {}, {
-      type: 'self-managed', source: 'x', databases: [], warnings: [], selfManaged: { serverName: 'a:1,b:2' },
+      type: 'self-managed', source: 'x', databases: [], warnings: [], selfManaged: { databases: [], serverName: 'a:1,b:2' },
     });
     assert.equal(t.uri, 'mongodb://a:1,b:2/');
     assert.deepEqual(t.databases, ['AlteryxGallery', 'AlteryxService']);
@@ -217,6 +217,22 @@ const d = fs.readFileSync(f); fs.writeFileSync(f, d.subarray(0, d.length - 40));
     assert.equal(p.detection.type, 'self-managed');
     assert.equal(p.probe, undefined);
     assert.ok(host.log.lines.some((l) => l.startsWith('WARN ') && /SkipConnectivityCheck/.test(l)));
+  });
+
+  it('preflight warns loudly when RuntimeSettings.xml names a database the configuration leaves out', async () => {
+    host = createTestHost({
+      runtimeSettings: '<SystemSettings><Controller><EmbeddedMongoDBEnabled>False</EmbeddedMongoDBEnabled><MongoDBEnabled>True</MongoDBEnabled><MongoDBServerName>m:27017</MongoDBServerName><MongoDBDatabaseName>AlteryxService</MongoDBDatabaseName></Controller></SystemSettings>',
+      config: { MongoDBConfiguration: { SelfManagedMongoDB: { Host: 'm', Database: 'AlteryxGallery', SkipConnectivityCheck: true } } },
+    });
+    const p = await preflightMongoDB({ config: host.config, platform: host.platform, log: host.log });
+    assert.ok(p.warnings.some((w) => /names MongoDB database\(s\) AlteryxService .*will NOT be in this backup/.test(w)), p.warnings.join('\n'));
+    host.cleanup();
+    host = createTestHost({
+      runtimeSettings: '<SystemSettings><Controller><EmbeddedMongoDBEnabled>False</EmbeddedMongoDBEnabled><MongoDBEnabled>True</MongoDBEnabled><MongoDBServerName>m:27017</MongoDBServerName><MongoDBDatabaseName>AlteryxService</MongoDBDatabaseName></Controller></SystemSettings>',
+      config: { MongoDBConfiguration: { SelfManagedMongoDB: { Host: 'm', Database: 'AlteryxGallery,alteryxservice', SkipConnectivityCheck: true } } },
+    });
+    const q = await preflightMongoDB({ config: host.config, platform: host.platform, log: host.log });
+    assert.ok(!q.warnings.some((w) => /will NOT be in this backup/.test(w)));
   });
 });
 
