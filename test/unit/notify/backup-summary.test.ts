@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { buildBackupSummary, formatBackupSummaryText, formatDuration, type BackupSummaryInput } from '../../../src/notify/backup-summary';
 import { notificationBody, notificationSubject, shouldNotify, type NotificationSettings } from '../../../src/notify/email';
 import { readLastLines, readTail } from '../../../src/notify/log-tail';
@@ -157,6 +157,7 @@ describe('when to send, and what the subject says', () => {
 
 describe('readLastLines / readTail', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'axb-tail-'));
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
   it('returns the last N lines of a large file, LF or CRLF, without a trailing empty line', async () => {
     const file = path.join(dir, 'big.log');
     const all = Array.from({ length: 20000 }, (_, i) => `2026-01-14 02:00:00 [INFO] line ${i} ${'x'.repeat(i % 50)}`);
