@@ -19,8 +19,13 @@ export type MongoDeploymentType = 'embedded' | 'self-managed';
 export interface SelfManagedSettings {
   /** `MongoDBServerName`, e.g. `mongo01:27017` or `a:27017,b:27017`. */
   serverName?: string;
-  /** `Gallery/MongoDBWebConnection`, only when `MongoDBWebOverride` is true. May contain a password: redact before showing. */
+  /** `Gallery/MongoDBWebConnection`, only when `MongoDBWebOverride` is true, with any password removed. */
   connectionString?: string;
+  /**
+   * A password that was inside that connection string. Non-enumerable, so
+   * JSON, logs and util.inspect of a detection never show it.
+   */
+  readonly connectionPassword?: string;
   /** Databases the settings name: `Controller/MongoDBDatabaseName` and the web connection's database. */
   databases: string[];
 }
@@ -127,7 +132,12 @@ export function detectFromRuntimeSettingsText(xml: string, source: string): Mong
   }
   const selfManaged: SelfManagedSettings = { databases: [] };
   if (serverName) selfManaged.serverName = serverName;
-  if (selfManagedByWeb) selfManaged.connectionString = webConnection;
+  if (selfManagedByWeb) {
+    const cs = webConnection as string;
+    selfManaged.connectionString = stripMongoUriPassword(cs);
+    const pw = passwordInMongoUri(cs);
+    if (pw !== undefined) Object.defineProperty(selfManaged, 'connectionPassword', { value: pw, enumerable: false });
+  }
   const named = [nonEmpty(value(P.databaseName)?.text), selfManagedByWeb ? databaseInUri(webConnection as string) : undefined];
   for (const db of named) if (db && !selfManaged.databases.includes(db)) selfManaged.databases.push(db);
   return {
@@ -203,6 +213,17 @@ export function redactMongoUri(uri: string): string {
     }
   }
   return out.replace(/([?&;](?:password|pwd|tlsCertificateKeyFilePassword|sslPEMKeyPassword|authMechanismProperties)=)[^&;]*/gi, '$1***');
+}
+
+/** The URI without the password in its user info (`mongodb://user@host`). */
+export function stripMongoUriPassword(uri: string): string {
+  const scheme = /^(mongodb(?:\+srv)?:\/\/)/i.exec(uri);
+  if (!scheme) return uri;
+  const rest = uri.slice(scheme[1].length);
+  const at = rest.lastIndexOf('@');
+  if (at < 0) return uri;
+  const colon = rest.slice(0, at).indexOf(':');
+  return colon < 0 ? uri : scheme[1] + rest.slice(0, colon) + rest.slice(at);
 }
 
 /** The password inside a URI's user info, decoded, or undefined. */

@@ -9,7 +9,7 @@ import { runCommand } from '../platform/run-command';
 import { DUMP_LOG_FILE } from './dump-log';
 import type { DumpLogger } from './dump-logger';
 import { dumpCommandFailure, outputTail, type DumpCommandOutcome } from './embedded-dump';
-import { passwordInMongoUri, redactMongoUri, type MongoDetection } from './runtime-settings';
+import { passwordInMongoUri, redactMongoUri, stripMongoUriPassword, type MongoDetection } from './runtime-settings';
 
 /**
  * Self-managed (user-managed) MongoDB: `mongodump --gzip --out <dir>`.
@@ -50,7 +50,11 @@ export function resolveSelfManagedTarget(section: SelfManagedSection, secrets: S
     return { ...base, host, port: section.Port, username, password: secrets.MongoPassword, display: `${host}:${section.Port}` };
   }
   let uri = section.ConnectionString.trim();
-  if (!uri && detection?.selfManaged?.connectionString) uri = detection.selfManaged.connectionString;
+  let settingsPassword: string | undefined;
+  if (!uri && detection?.selfManaged?.connectionString) {
+    uri = detection.selfManaged.connectionString;
+    settingsPassword = detection.selfManaged.connectionPassword;
+  }
   if (!uri && detection?.selfManaged?.serverName) {
     const s = detection.selfManaged.serverName;
     uri = /^mongodb(\+srv)?:\/\//i.test(s) ? s : `mongodb://${s}/`;
@@ -61,8 +65,8 @@ export function resolveSelfManagedTarget(section: SelfManagedSection, secrets: S
       'MONGODB_TARGET_MISSING',
     );
   }
-  const inUri = passwordInMongoUri(uri);
-  const stripped = stripUriPassword(uri);
+  const inUri = passwordInMongoUri(uri) ?? settingsPassword;
+  const stripped = stripMongoUriPassword(uri);
   const uriUser = uriUsername(stripped);
   return {
     ...base,
@@ -71,16 +75,6 @@ export function resolveSelfManagedTarget(section: SelfManagedSection, secrets: S
     password: secrets.MongoPassword ?? inUri,
     display: redactMongoUri(stripped),
   };
-}
-
-function stripUriPassword(uri: string): string {
-  const m = /^(mongodb(?:\+srv)?:\/\/)(.*)$/is.exec(uri);
-  if (!m) return uri;
-  const at = m[2].lastIndexOf('@');
-  if (at < 0) return uri;
-  const userInfo = m[2].slice(0, at);
-  const colon = userInfo.indexOf(':');
-  return colon < 0 ? uri : m[1] + userInfo.slice(0, colon) + m[2].slice(at);
 }
 
 function uriUsername(uri: string): string | undefined {

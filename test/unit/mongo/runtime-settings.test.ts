@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { inspect } from 'node:util';
 import { describe, it } from 'node:test';
 import { ValidationError } from '../../../src/core/errors';
 import {
@@ -54,13 +55,13 @@ describe('RuntimeSettings.xml detection on realistic files', () => {
   it('Gallery web override carries the connection string (CDATA, with a password)', async () => {
     const d = await detectFromRuntimeSettingsFile(fixture('web-override.xml'));
     assert.equal(d.type, 'self-managed');
-    const cs = d.selfManaged?.connectionString ?? '';
-    assert.equal(cs, 'mongodb://gallery_user:S3cr&t<pw>@mongo02.corp.example:27017/AlteryxGallery?authSource=admin&replicaSet=rs0');
-    assert.equal(passwordInMongoUri(cs), 'S3cr&t<pw>');
-    const shown = redactMongoUri(cs);
-    assert.ok(!shown.includes('S3cr'), shown);
-    assert.equal(shown, 'mongodb://gallery_user:***@mongo02.corp.example:27017/AlteryxGallery?authSource=admin&replicaSet=rs0');
-    assert.ok(!JSON.stringify(d.warnings).includes('S3cr'));
+    assert.equal(d.selfManaged?.connectionString, 'mongodb://gallery_user@mongo02.corp.example:27017/AlteryxGallery?authSource=admin&replicaSet=rs0');
+    assert.equal(d.selfManaged?.connectionPassword, 'S3cr&t<pw>');
+    assert.ok(!JSON.stringify(d).includes('S3cr'), 'the password never serialises');
+    assert.ok(!inspect(d, { depth: 10 }).includes('S3cr'), 'nor shows in util.inspect');
+    const raw = 'mongodb://gallery_user:S3cr&t<pw>@mongo02.corp.example:27017/AlteryxGallery?authSource=admin&replicaSet=rs0';
+    assert.equal(passwordInMongoUri(raw), 'S3cr&t<pw>');
+    assert.equal(redactMongoUri(raw), 'mongodb://gallery_user:***@mongo02.corp.example:27017/AlteryxGallery?authSource=admin&replicaSet=rs0');
     assert.deepEqual(d.selfManaged?.databases, ['AlteryxGallery']);
   });
 

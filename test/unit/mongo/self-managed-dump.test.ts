@@ -14,6 +14,7 @@ import {
   withPrivateFile,
   yamlDoubleQuoted,
 } from '../../../src/mongo/self-managed-dump';
+import { detectFromRuntimeSettingsText } from '../../../src/mongo/runtime-settings';
 import { createTestHost, type TestHost } from './mongo-test-host';
 
 const PASSWORD = 'p@ss:"wo\\rd é/€ #1';
@@ -59,6 +60,16 @@ describe('self-managed target and argv (pure)', () => {
     const argv = buildMongodumpArgs(t, '/out', '/cfg.yaml', undefined);
     assert.deepEqual(argv, ['--uri', 'mongodb://gallery@m1:27017,m2:27017/?authSource=admin&replicaSet=rs0', '--config', '/cfg.yaml', '--gzip', '--out', '/out']);
     assert.ok(!argv.join(' ').includes('S3cr'));
+  });
+
+  it('a password from the RuntimeSettings web connection is used only when no secret is given', async () => {
+    const detection = detectFromRuntimeSettingsText(
+      '<SystemSettings><Gallery><MongoDBWebOverride>True</MongoDBWebOverride><MongoDBWebConnection>mongodb://g:fromfile@m:1/AlteryxGallery</MongoDBWebConnection></Gallery></SystemSettings>',
+      'rs.xml',
+    );
+    assert.equal(resolveSelfManagedTarget(section, {}, detection).password, 'fromfile');
+    assert.equal(resolveSelfManagedTarget(section, { MongoPassword: 'given' }, detection).password, 'given');
+    assert.equal(resolveSelfManagedTarget(section, {}, detection).uri, 'mongodb://g@m:1/AlteryxGallery');
   });
 
   it('MongoDBServerName becomes a URI; several databases; no target at all is exit 5', () => {
