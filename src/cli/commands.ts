@@ -1,10 +1,18 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseArchiveName, parseBackupMode, type BackupMode } from '../core/backup-mode';
-import { ValidationError, type BackupError } from '../core/errors';
+import { archiveFileName, formatStamp, parseArchiveName, parseBackupMode, type BackupMode } from '../core/backup-mode';
+import { StorageError, ValidationError, type BackupError } from '../core/errors';
 import type { ResolvedConfig } from '../config/config-types';
 import type { ConfigOverrides } from '../config/load-config';
-import { createArchive, verifyArchive, type CompressionLevel } from '../archive';
+import { createArchive, sha256File, verifyArchive, type CompressionLevel } from '../archive';
+import { readManifestFromArchive } from '../backup/read-manifest';
+import { copyBackupToDestinations, distributionFailure } from '../distribution/copy-to-destinations';
+import { detectMongo, invokeMongoDBBackup, preflightMongoDB } from '../mongo';
+import { buildBackupSummary, formatBackupSummaryText } from '../notify/backup-summary';
+import { sendBackupNotification } from '../notify/email';
+import { readLastLines } from '../notify/log-tail';
+import { folderLocation } from '../retention/backup-location';
+import { removeOldBackups, retentionLocations } from '../retention/remove-old-backups';
 import { backupCriticalFiles } from '../backup/critical-files';
 import { exportControllerSettings } from '../backup/controller-settings';
 import { describePlan, runBackup } from '../backup/run-backup';
@@ -26,6 +34,7 @@ function backupOverrides(ctx: CommandContext): ConfigOverrides {
     MaxServiceWait: p.number('MaxServiceWait'),
     RetentionDays: p.number('RetentionDays'),
     StopServiceForExternalDB: p.bool('StopServiceForExternalDB'),
+    SmtpUsername: p.string('SmtpUsername'),
   };
 }
 
@@ -113,7 +122,6 @@ const compressBackupArchive: CommandHandler = async (ctx) => {
     throw new ValidationError(`-SourcePath: '${source}' is not an existing folder.`, 'PARAMETER_INVALID', { category: 'ObjectNotFound' });
   }
   await fs.promises.mkdir(destination, { recursive: true });
-  const { archiveFileName } = await import('../core/backup-mode');
   const started = new Date();
   const result = await createArchive({
     sourceDir: source,
@@ -227,10 +235,117 @@ const startAlteryxServiceSafely: CommandHandler = async (ctx) => {
 };
 
 const repairState: CommandHandler = async (ctx) => {
-  const config = ctx.config({});
+  const config = ctx.config({ TempDirectory: ctx.params.string('TempDirectory'), LogDirectory: ctx.params.string('LogDirectory') });
   const result = await repairFromMarker(ctx.platform(config), config.file, ctx.log, { onEvent: serviceEvents(ctx) });
   ctx.log.info(result.message);
   return { data: result };
+};
+
+
+const invokeMongoDBBackupCommand: CommandHandler = async (ctx) => {
+  const config = ctx.config({ BackupMode: 'DatabaseOnly', MongoDBType: ctx.params.string('MongoDBType') });
+  const platform = ctx.platform(config);
+  // Not an AlteryxBackup_* staging name: the next backup run must not clean this up as stale.
+  const output = absolute('OutputPath', ctx.params.string('OutputPath') ?? path.join(config.TempDirectory, `MongoDBBackup_${formatStamp(new Date())}`));
+  const detection = await detectMongo(config);
+  const preflight = await preflightMongoDB({ config, platform, detection, log: ctx.log });
+  if (detection.type === 'embedded') {
+    const s = await testServiceState(platform, config.file.AlteryxConfiguration.ServiceName);
+    if (s.CurrentState !== 'Stopped') {
+      ctx.log.warn(`${config.file.AlteryxConfiguration.ServiceName} is ${s.CurrentState}: emongodump needs it stopped. Use Stop-AlteryxServiceSafely first, or Invoke-AlteryxBackup -BackupMode DatabaseOnly, which stops and restarts it for you.`);
+    }
+  }
+  const result = await invokeMongoDBBackup({ config, platform, detection, preflight, stagingDir: output, log: ctx.log, signal: ctx.signal });
+  return { data: result };
+};
+
+const copyBackupToDestinationsCommand: CommandHandler = async (ctx) => {
+  const config = ctx.config({ LocalBackupPath: ctx.params.string('LocalBackupPath'), NetworkBackupPath: ctx.params.strings('NetworkBackupPath') });
+  const archivePath = absolute('ArchivePath', ctx.params.requiredString('ArchivePath'));
+  if (!fs.existsSync(archivePath)) throw new ValidationError(`-ArchivePath: '${archivePath}' does not exist.`, 'PARAMETER_INVALID', { category: 'ObjectNotFound' });
+  const bc = config.file.BackupConfiguration;
+  const sha256 = await sha256File(archivePath, ctx.signal);
+  const sidecar = `${archivePath}.sha256`;
+  if (fs.existsSync(sidecar)) {
+    const recorded = fs.readFileSync(sidecar, 'utf8').trim().split(/\s+/)[0]?.toLowerCase();
+    if (recorded !== sha256) throw new StorageError(`'${archivePath}' does not match its sidecar ${sidecar}: it changed or is damaged; not copying it.`, 'ARCHIVE_SIDECAR_MISMATCH');
+  } else {
+    ctx.log.warn(`'${archivePath}' has no .sha256 sidecar: it was not published by AlteryxBackup or its publication did not finish.`);
+  }
+  // LocalBackupPath counts as a destination only when the archive is not already there.
+  const destinations = [...config.NetworkBackupPaths];
+  if (ctx.params.has('LocalBackupPath') && path.resolve(path.dirname(archivePath)) !== path.resolve(config.LocalBackupPath)) destinations.unshift(config.LocalBackupPath);
+  const result = await copyBackupToDestinations({
+    archivePath,
+    sha256,
+    destinations,
+    cloud: config.file.CloudConfiguration,
+    secrets: config.secrets,
+    retry: { count: ctx.params.number('RetryCount') ?? bc.CopyRetryCount, delaySeconds: ctx.params.number('RetryDelaySeconds') ?? bc.CopyRetryDelaySeconds },
+    log: ctx.log,
+    signal: ctx.signal,
+    onProgress: (p) => ctx.sink.progress({ activity: `Copy to ${p.Destination}`, status: p.Kind, percent: p.TotalBytes > 0 ? Math.floor((p.BytesCopied / p.TotalBytes) * 100) : -1 }),
+  });
+  return { data: result, error: distributionFailure(result) };
+};
+
+const removeOldBackupsCommand: CommandHandler = async (ctx) => {
+  const mode = ctx.params.string('BackupMode');
+  const config = ctx.config({ BackupMode: mode, RetentionDays: ctx.params.number('RetentionDays') });
+  const paths = ctx.params.strings('Path');
+  if (ctx.params.has('RetentionDays') && !mode) {
+    throw new ValidationError('-RetentionDays needs -BackupMode: retention is kept per mode.', 'PARAMETER_MISSING', { category: 'InvalidArgument' });
+  }
+  for (const p of paths ?? []) absolute('Path', p);
+  const locations = paths
+    ? paths.map((p) => folderLocation(p))
+    : retentionLocations({ localBackupPath: config.LocalBackupPath, networkBackupPaths: config.NetworkBackupPaths, cloud: config.file.CloudConfiguration, secrets: config.secrets });
+  const result = await removeOldBackups({ locations, retentionDays: config.RetentionDays, whatIf: ctx.request.whatIf, log: ctx.log, secrets: config.secrets });
+  return { data: result };
+};
+
+const writeBackupSummaryCommand: CommandHandler = async (ctx) => {
+  const config = ctx.config({ SmtpUsername: ctx.params.string('SmtpUsername') });
+  const archivePath = ctx.params.string('ArchivePath');
+  const logPath = ctx.params.string('LogPath');
+  if (!archivePath && !logPath) throw new ValidationError('Give -ArchivePath, -LogPath or both.', 'PARAMETER_MISSING', { category: 'InvalidArgument' });
+  let manifest: Record<string, any> | undefined;
+  let sizeBytes: number | undefined;
+  let sha256: string | undefined;
+  if (archivePath) {
+    absolute('ArchivePath', archivePath);
+    manifest = await readManifestFromArchive(archivePath);
+    sizeBytes = fs.statSync(archivePath).size;
+    const sidecar = `${archivePath}.sha256`;
+    sha256 = fs.existsSync(sidecar) ? fs.readFileSync(sidecar, 'utf8').trim().split(/\s+/)[0] : undefined;
+  }
+  const logLines = logPath ? await readLastLines(absolute('LogPath', logPath), config.file.NotificationConfiguration.LogLinesInBody) : [];
+  const meta = manifest?.BackupMetadata ?? {};
+  const fromName = archivePath ? parseArchiveName(path.basename(archivePath))?.mode : undefined;
+  const fromLog = logPath ? (/^BackupLog_(Full|DatabaseOnly|ConfigOnly)_/.exec(path.basename(logPath))?.[1] as BackupMode | undefined) : undefined;
+  const logErrors = logLines.filter((l) => /\[ERROR\]/.test(l));
+  const summary = buildBackupSummary({
+    backupMode: (meta.BackupMode as BackupMode | undefined) ?? fromName ?? fromLog ?? config.BackupMode,
+    exitCode: archivePath && sha256 ? 0 : logErrors.length > 0 ? 1 : 0,
+    host: manifest?.SystemInformation?.ServerHostname ?? ctx.platform(config).hostname(),
+    startTime: new Date(meta.BackupTimestamp ?? Date.now()),
+    endTime: new Date(meta.BackupCompletionTimestamp ?? Date.now()),
+    archivePath,
+    archiveSha256: sha256,
+    archiveSizeBytes: sizeBytes,
+    contentSizeBytes: manifest?.ArchiveInformation?.UncompressedSizeBytes,
+    downtimeSeconds: manifest?.ServiceInformation?.DowntimeSeconds,
+    warnings: manifest?.Warnings ?? [],
+    errors: [...(manifest?.Errors ?? []), ...logErrors],
+    logPath,
+  });
+  ctx.log.info(formatBackupSummaryText(summary));
+  if (ctx.params.bool('SendNotification')) {
+    const settings = { ...config.file.NotificationConfiguration, Enabled: true, OnlyOnFailure: false };
+    const sent = await sendBackupNotification({ summary, settings, secrets: config.secrets, logLines, logPath, log: ctx.log });
+    return { data: { ...summary, NotificationSent: sent.Sent, NotificationWarning: sent.Warning ?? null } };
+  }
+  return { data: summary };
 };
 
 /** Subcommand name = the cmdlet that calls it. */
@@ -246,4 +361,8 @@ export const COMMANDS: Record<string, CommandHandler> = {
   'Stop-AlteryxServiceSafely': stopAlteryxServiceSafely,
   'Start-AlteryxServiceSafely': startAlteryxServiceSafely,
   'Repair-AlteryxBackupState': repairState,
+  'Invoke-MongoDBBackup': invokeMongoDBBackupCommand,
+  'Copy-BackupToDestinations': copyBackupToDestinationsCommand,
+  'Remove-OldBackups': removeOldBackupsCommand,
+  'Write-BackupSummary': writeBackupSummaryCommand,
 };

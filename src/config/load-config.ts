@@ -21,6 +21,8 @@ export interface ConfigOverrides {
   MaxServiceWait?: number;
   RetentionDays?: number;
   StopServiceForExternalDB?: boolean;
+  /** The user name of -SmtpCredential; its password arrives as a secret. */
+  SmtpUsername?: string;
 }
 
 let cachedValidator: ReturnType<Ajv['compile']> | undefined;
@@ -117,6 +119,7 @@ function applyOverrides(file: Record<string, any>, o: ConfigOverrides, mode: Bac
   if (o.StopServiceForExternalDB !== undefined) sc.StopServiceForExternalDB = o.StopServiceForExternalDB;
   const mc = (file.MongoDBConfiguration ??= {});
   if (o.MongoDBType !== undefined) mc.Type = o.MongoDBType;
+  if (o.SmtpUsername !== undefined) (file.NotificationConfiguration ??= {}).Username = o.SmtpUsername;
 }
 
 /**
