@@ -1,3 +1,5 @@
+import { Redactor } from '../core/redact';
+
 /**
  * How distribution, retention and notification report what they do.
  * A plain function rather than a logger class: the orchestrator's logger
@@ -55,20 +57,18 @@ export function errorMessage(err: unknown): string {
 }
 
 /**
- * Replaces every known secret value in `text`. Cloud SDK errors can echo a
- * request URL (a SAS token is a query string); we never pass one on.
+ * Replaces every known secret value in `text`, through the project's one
+ * Redactor (so the masking matches the log's). Cloud SDK errors can echo a
+ * request URL, and a SAS token is a query string, so its bare form (without
+ * the leading '?') is registered too.
  */
 export function redactSecrets(text: string, secrets: object | undefined): string {
   if (!secrets) return text;
-  let out = text;
+  const redactor = new Redactor();
   for (const value of Object.values(secrets)) {
-    if (typeof value !== 'string' || value.length < 4) continue;
-    out = out.split(value).join('********');
-    // A SAS token may appear with or without its leading '?', and URL-encoded.
-    const bare = value.replace(/^\?/, '');
-    if (bare !== value && bare.length >= 4) out = out.split(bare).join('********');
-    const encoded = encodeURIComponent(bare);
-    if (encoded !== bare) out = out.split(encoded).join('********');
+    if (typeof value !== 'string') continue;
+    redactor.add(value);
+    if (value.startsWith('?')) redactor.add(value.slice(1));
   }
-  return out;
+  return redactor.text(text);
 }
