@@ -271,6 +271,11 @@ function Invoke-AlteryxBackupNode {
     $stderrText = ''
     $processExitCode = $null
 
+    $verboseWanted = -not ($VerbosePreference -eq 'SilentlyContinue' -or $VerbosePreference -eq 'Ignore')
+    $progressWanted = -not ($ProgressPreference -eq 'SilentlyContinue' -or $ProgressPreference -eq 'Ignore')
+    $quietLogPattern = '^\s*\{\s*"type"\s*:\s*"log"\s*,\s*"level"\s*:\s*"(DEBUG|INFO)"'
+    $progressPattern = '^\s*\{\s*"type"\s*:\s*"progress"\s*,'
+
     try {
         $started = & $startNode $Command $requestBytes
         $process = $started[0]
@@ -285,31 +290,38 @@ function Invoke-AlteryxBackupNode {
             if ($null -eq $line) { break }
             if ([string]::IsNullOrWhiteSpace($line)) { continue }
 
+            # Fast path: nothing would show a DEBUG/INFO line or a progress bar, so skip parsing them.
+            if (-not $verboseWanted -and $line -match $quietLogPattern) { continue }
+            if (-not $progressWanted -and $line -match $progressPattern) { continue }
+
             $nodeEvent = $null
             try { $nodeEvent = ConvertFrom-Json -InputObject $line -ErrorAction Stop }
             catch { $nodeEvent = $null }
-            if ($null -eq $nodeEvent -or $null -eq $nodeEvent.PSObject.Properties['type']) {
+            if ($null -eq $nodeEvent -or -not ($nodeEvent -is [System.Management.Automation.PSCustomObject])) {
                 Write-Verbose "node: $line"
                 continue
             }
+            # One hashtable per event: cheap lookups, and a missing field is $null even under strict mode.
+            $fields = @{}
+            foreach ($property in $nodeEvent.PSObject.Properties) { $fields[$property.Name] = $property.Value }
 
-            switch ([string]$nodeEvent.type) {
+            switch ([string]$fields['type']) {
                 'log' {
-                    $level = [string](Get-AlteryxBackupEventField $nodeEvent 'level' 'INFO')
-                    $text = '{0} [{1}] {2}' -f (Get-AlteryxBackupEventField $nodeEvent 'timestamp' ''), $level, (Get-AlteryxBackupEventField $nodeEvent 'message' '')
-                    if ($level -eq 'DEBUG' -or $level -eq 'INFO') { Write-Verbose $text.Trim() }
-                    else { Write-Information -MessageData $text.Trim() -Tags @('AlteryxBackup', $level) }
+                    $level = [string]$fields['level']
+                    if ([string]::IsNullOrEmpty($level)) { $level = 'INFO' }
+                    $text = ('{0} [{1}] {2}' -f $fields['timestamp'], $level, $fields['message']).Trim()
+                    if ($level -eq 'DEBUG' -or $level -eq 'INFO') { Write-Verbose $text }
+                    else { Write-Information -MessageData $text -Tags @('AlteryxBackup', $level) }
                 }
                 'progress' {
-                    $activity = [string](Get-AlteryxBackupEventField $nodeEvent 'activity' 'AlteryxBackup')
+                    $activity = [string]$fields['activity']
                     if ([string]::IsNullOrEmpty($activity)) { $activity = 'AlteryxBackup' }
                     if (-not $progressIds.ContainsKey($activity)) { $progressIds[$activity] = 4200 + $progressIds.Count }
-                    $status = [string](Get-AlteryxBackupEventField $nodeEvent 'status' '')
+                    $status = [string]$fields['status']
                     if ([string]::IsNullOrEmpty($status)) { $status = 'Processing' }
                     $percent = -1
-                    $rawPercent = Get-AlteryxBackupEventField $nodeEvent 'percent' -1
-                    if ($null -ne $rawPercent) { $percent = [int][Math]::Max(-1, [Math]::Min(100, [double]$rawPercent)) }
-                    if ([bool](Get-AlteryxBackupEventField $nodeEvent 'completed' $false)) {
+                    if ($null -ne $fields['percent']) { $percent = [int][Math]::Max(-1, [Math]::Min(100, [double]$fields['percent'])) }
+                    if ([bool]$fields['completed']) {
                         Write-Progress -Id $progressIds[$activity] -Activity $activity -Completed
                     }
                     else {
@@ -317,11 +329,11 @@ function Invoke-AlteryxBackupNode {
                     }
                 }
                 'warning' {
-                    Write-Warning ([string](Get-AlteryxBackupEventField $nodeEvent 'message' ''))
+                    Write-Warning ([string]$fields['message'])
                 }
                 'service' {
-                    $serviceHost = [string](Get-AlteryxBackupEventField $nodeEvent 'host' '')
-                    $serviceEvent = [string](Get-AlteryxBackupEventField $nodeEvent 'event' '')
+                    $serviceHost = [string]$fields['host']
+                    $serviceEvent = [string]$fields['event']
                     if ($serviceEvent -eq 'stopped') { $stoppedHosts[$serviceHost] = $true }
                     elseif ($serviceEvent -eq 'started') { $stoppedHosts.Remove($serviceHost) }
                     Write-Verbose "AlteryxService $serviceEvent$(if ($serviceHost) { " on $serviceHost" })"
