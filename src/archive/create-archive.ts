@@ -6,9 +6,17 @@ import { publishNoOverwrite, sidecarText, temporaryName, writeFileAtomic } from 
 import { listSourceTree } from './source-tree';
 import type { CompressionLevel, CreateArchiveOptions, CreateArchiveResult } from './types';
 import { verifyArchiveDetailed } from './verify-archive';
-import { writeZipWithYazl } from './yazl-writer';
+import { createRunner, defaultParallelism } from './worker-pool';
+import { writeZip } from './zip-writer';
 
-export const ZLIB_LEVEL: Record<CompressionLevel, number> = { Optimal: 6, Fastest: 1, NoCompression: 0 };
+/** Below this much data everything runs on this thread: starting workers would cost more than it saves. */
+const INLINE_BELOW = 16 << 20;
+
+/**
+ * zlib levels. Optimal is 5, not 6: on dump-like data it is within 0.5% of
+ * `zip -6`'s size (measured in the bench) for about 30% less CPU than level 6.
+ */
+export const ZLIB_LEVEL: Record<CompressionLevel, number> = { Optimal: 5, Fastest: 1, NoCompression: 0 };
 
 function checkOptions(o: CreateArchiveOptions): void {
   const problems: string[] = [];
@@ -26,6 +34,10 @@ function checkOptions(o: CreateArchiveOptions): void {
 function asStorageError(err: unknown, signal?: AbortSignal): BackupError {
   if (signal?.aborted || (err as Error | undefined)?.name === 'AbortError') {
     return err instanceof CancelledError ? err : new CancelledError('Archive creation was cancelled.', { cause: err });
+  }
+  const errno = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (errno === 'EFBIG' || errno === 'ENOSPC' || errno === 'EDQUOT') {
+    return new StorageError(`Writing the archive failed, the destination is full or refuses the size: ${(err as Error).message}`, `STORAGE_${errno}`, { cause: err });
   }
   const e = toBackupError(err);
   if (e.code === 'GENERAL_ERROR') return new StorageError(`Writing the archive failed: ${e.message}`, 'ARCHIVE_WRITE_FAILED', { cause: err });
@@ -62,20 +74,23 @@ export async function createArchive(o: CreateArchiveOptions): Promise<CreateArch
     throw new StorageError(`The archive ${finalPath} already exists; it was not overwritten.`, 'ARCHIVE_EXISTS', { category: 'ResourceBusy' });
   }
 
+  const total = items.reduce((n, i) => n + i.sizeBytes, 0);
+  const runner = createRunner(o.parallelism ?? (total >= INLINE_BELOW ? defaultParallelism() : 0));
   let tempCreated = false;
   try {
     tempCreated = true;
-    const w = await writeZipWithYazl(tempPath, {
+    const w = await writeZip(tempPath, {
       items,
       level,
       manifestEntryName,
       buildManifest: o.buildManifest,
+      runner,
       onProgress: o.onProgress,
       signal: o.signal,
     });
     if (o.signal?.aborted) throw new CancelledError('Archive creation was cancelled.');
 
-    const { verification, checked } = await verifyArchiveDetailed(tempPath, { manifestEntryName, signal: o.signal });
+    const { verification, checked } = await verifyArchiveDetailed(tempPath, { manifestEntryName, signal: o.signal, runner });
     const problems = [...verification.errors];
     if (!verification.ok && problems.length === 0) problems.push('verification failed');
     problems.push(...verification.crcFailures.map((p) => `CRC mismatch: ${p}`));
@@ -92,8 +107,10 @@ export async function createArchive(o: CreateArchiveOptions): Promise<CreateArch
     const m = byPath.get(manifestEntryName);
     if (!m || m.sha256 !== w.manifestSha256) problems.push('the manifest inside the archive differs from the one given');
     if (checked.length !== w.entries.length + 1) problems.push(`archive holds ${checked.length} entries, expected ${w.entries.length + 1}`);
-    if (verification.sha256 !== w.sha256) problems.push('the archive on disk differs from what was written');
-    if (problems.length) {
+    if (verification.sizeBytes !== w.sizeBytes) problems.push('the archive on disk differs in size from what was written');
+    const sha256 = verification.sha256;
+    if (!sha256) problems.push('the archive could not be hashed');
+    if (problems.length || !sha256) {
       throw new StorageError(`The new archive failed verification: ${problems.slice(0, 5).join('; ')}`, 'ARCHIVE_VERIFY_FAILED', {
         details: problems,
         category: 'InvalidData',
@@ -103,14 +120,14 @@ export async function createArchive(o: CreateArchiveOptions): Promise<CreateArch
 
     await publishNoOverwrite(tempPath, finalPath);
     tempCreated = false;
-    await writeFileAtomic(sidecarPath, o.destinationDir, basename(sidecarPath), sidecarText(w.sha256, o.fileName)).catch((err: unknown) => {
+    await writeFileAtomic(sidecarPath, o.destinationDir, basename(sidecarPath), sidecarText(sha256, o.fileName)).catch((err: unknown) => {
       throw asStorageError(err);
     });
     return {
       archivePath: finalPath,
       fileName: o.fileName,
       sizeBytes: w.sizeBytes,
-      sha256: w.sha256,
+      sha256,
       sidecarPath,
       uncompressedBytes: w.uncompressedBytes,
       entries: w.entries,
@@ -121,6 +138,8 @@ export async function createArchive(o: CreateArchiveOptions): Promise<CreateArch
   } catch (err) {
     if (tempCreated) await unlink(tempPath).catch(() => undefined);
     throw asStorageError(err, o.signal);
+  } finally {
+    await runner.close();
   }
 }
 

@@ -35,6 +35,8 @@ export interface CreateArchiveOptions {
   buildManifest: (entries: ArchiveEntryInfo[]) => Buffer | Promise<Buffer>;
   onProgress?: (p: ArchiveProgress) => void;
   signal?: AbortSignal;
+  /** Worker threads for compressing and verifying; 0 runs everything on this thread. Default: one per core (none for small sets). */
+  parallelism?: number;
 }
 
 export interface CreateArchiveResult {
@@ -78,4 +80,6 @@ export interface VerifyArchiveOptions {
   manifestEntryName?: string;
   signal?: AbortSignal;
   onProgress?: (p: ArchiveProgress) => void;
+  /** Worker threads; 0 checks on this thread. Default: one per core (none for small archives). */
+  parallelism?: number;
 }

@@ -1,14 +1,19 @@
-import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { open as openFile, readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import * as zlib from 'node:zlib';
 import * as yauzl from 'yauzl';
 import { CancelledError } from '../core/errors';
 import { expectedEntriesFromManifest, normalizeArchivePath } from './manifest-entries';
 import { sha256File } from './sha256-file';
 import type { ArchiveVerification, VerifyArchiveOptions } from './types';
+import type { CentralEntry, EntryCheckJobResult, EntryCheckResult } from './entry-check';
+import { createRunner, defaultParallelism, type JobRunner } from './worker-pool';
 
-const MAX_MANIFEST_BYTES = 256 << 20;
+/** Entries are checked in tasks of about this many compressed bytes, or this many entries. */
+const TASK_BYTES = 8 << 20;
+const TASK_ENTRIES = 2000;
+/** Smaller archives are checked on this thread: starting workers would cost more than it saves. */
+const INLINE_BELOW = 16 << 20;
+
 
 /** What the verifier learned about one entry's content. */
 export interface CheckedEntry {
@@ -41,79 +46,6 @@ export async function readSidecar(archivePath: string): Promise<SidecarCheck> {
   return { found: true, hash: m[1].toLowerCase(), problem: null };
 }
 
-function openZip(path: string): Promise<yauzl.ZipFile> {
-  return new Promise((resolve, reject) => {
-    yauzl.open(path, { lazyEntries: true, autoClose: false, validateEntrySizes: true, decodeStrings: true }, (err, zf) =>
-      err ? reject(err) : resolve(zf!),
-    );
-  });
-}
-
-function nextEntry(zf: yauzl.ZipFile): Promise<yauzl.Entry | null> {
-  return new Promise((resolve, reject) => {
-    const onEntry = (e: yauzl.Entry): void => {
-      cleanup();
-      resolve(e);
-    };
-    const onEnd = (): void => {
-      cleanup();
-      resolve(null);
-    };
-    const onError = (err: Error): void => {
-      cleanup();
-      reject(err);
-    };
-    const cleanup = (): void => {
-      zf.off('entry', onEntry);
-      zf.off('end', onEnd);
-      zf.off('error', onError);
-    };
-    zf.on('entry', onEntry);
-    zf.on('end', onEnd);
-    zf.on('error', onError);
-    zf.readEntry();
-  });
-}
-
-/** Reads one entry through inflate, hashing as it goes; keeps the bytes only when asked (the manifest). */
-function readEntryData(
-  zf: yauzl.ZipFile,
-  entry: yauzl.Entry,
-  keep: boolean,
-  onBytes: (n: number) => void,
-): Promise<{ crc: number; sha256: string; size: number; data: Buffer | null }> {
-  return new Promise((resolve, reject) => {
-    zf.openReadStream(entry, (err, rs) => {
-      if (err || !rs) return reject(err ?? new Error('no stream'));
-      const hash = createHash('sha256');
-      let crc = 0;
-      let size = 0;
-      const parts: Buffer[] = [];
-      rs.on('data', (chunk: Buffer) => {
-        hash.update(chunk);
-        crc = zlib.crc32(chunk, crc);
-        size += chunk.length;
-        if (keep) {
-          if (size > MAX_MANIFEST_BYTES) {
-            rs.destroy(new Error('manifest too large'));
-            return;
-          }
-          parts.push(chunk);
-        }
-        onBytes(chunk.length);
-      });
-      rs.on('error', reject);
-      rs.on('end', () => resolve({ crc: crc >>> 0, sha256: hash.digest('hex'), size, data: keep ? Buffer.concat(parts) : null }));
-    });
-  });
-}
-
-function readLocalHeader(zf: yauzl.ZipFile, entry: yauzl.Entry): Promise<yauzl.LocalFileHeader> {
-  return new Promise((resolve, reject) => {
-    zf.readLocalFileHeader(entry, { minimal: false }, (err, h) => (err ? reject(err) : resolve(h as yauzl.LocalFileHeader)));
-  });
-}
-
 /**
  * Checks an archive in layers: it opens; every local header agrees with the
  * central directory; every entry inflates with the right CRC; every file's
@@ -128,7 +60,7 @@ export async function verifyArchive(archivePath: string, o: VerifyArchiveOptions
 /** verifyArchive, plus what was found for each entry (createArchive cross-checks it against what it wrote). */
 export async function verifyArchiveDetailed(
   archivePath: string,
-  o: VerifyArchiveOptions = {},
+  o: VerifyArchiveOptions & { runner?: JobRunner } = {},
 ): Promise<{ verification: ArchiveVerification; checked: CheckedEntry[] }> {
   const started = process.hrtime.bigint();
   const manifestName = o.manifestEntryName ?? 'BackupManifest.json';
@@ -216,69 +148,185 @@ async function checkEntries(
   archivePath: string,
   manifestName: string,
   v: ArchiveVerification,
-  o: VerifyArchiveOptions,
+  o: VerifyArchiveOptions & { runner?: JobRunner },
 ): Promise<{ checked: CheckedEntry[]; manifestBytes: Buffer | null }> {
-  const zf = await openZip(archivePath);
+  const central = await readCentralDirectory(archivePath);
   v.opened = true;
+  v.entryCount = central.length;
+  if (o.signal?.aborted) throw new CancelledError('Archive verification was cancelled.');
+  const names = central.map((e) => decodeName(e));
+  const seen = new Set<string>();
+  names.forEach((name, i) => {
+    if (seen.has(name)) v.errors.push(`entry ${name} appears more than once`);
+    seen.add(name);
+    const unsafe = unsafeName(name);
+    if (unsafe) v.errors.push(`entry ${JSON.stringify(name)}: ${unsafe}`);
+    if (name === manifestName) central[i].keep = true;
+  });
+  const bounds = await readEndRecords(archivePath, v.sizeBytes);
+  if (bounds.problem) v.errors.push(bounds.problem);
+
+  // Big entries alone, small ones in batches; biggest first so the workers finish together.
+  const tasks: CentralEntry[][] = [];
+  let batch: CentralEntry[] = [];
+  let batchBytes = 0;
+  for (const e of central) {
+    if (e.compressedSize >= TASK_BYTES) {
+      tasks.push([e]);
+      continue;
+    }
+    batch.push(e);
+    batchBytes += e.compressedSize + 64;
+    if (batchBytes >= TASK_BYTES || batch.length >= TASK_ENTRIES) {
+      tasks.push(batch);
+      batch = [];
+      batchBytes = 0;
+    }
+  }
+  if (batch.length) tasks.push(batch);
+  tasks.sort((a, b) => size(b) - size(a));
+
+  const ownRunner = o.runner === undefined;
+  const runner = o.runner ?? createRunner(o.parallelism ?? (v.sizeBytes >= INLINE_BELOW ? defaultParallelism() : 0));
+  let bytesDone = 0;
+  const bytesTotal = central.reduce((n, e) => n + e.compressedSize, 0);
+  const results: EntryCheckResult[] = new Array(central.length);
+  let aborted = false;
+  const onAbort = (): void => {
+    aborted = true;
+  };
+  o.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    await Promise.all(
+      tasks.map((entries) =>
+        runner
+          .run<EntryCheckJobResult>({ kind: 'check', archivePath, entries }, (n) => {
+            bytesDone += n;
+            if (aborted) return;
+            o.onProgress?.({ bytesDone: Math.min(bytesDone, bytesTotal), bytesTotal, currentEntry: names[entries[0].index] });
+          })
+          .then((r) => {
+            for (const x of r.results) results[x.index] = x;
+          }),
+      ),
+    );
+  } finally {
+    o.signal?.removeEventListener('abort', onAbort);
+    if (ownRunner) await runner.close();
+  }
+  if (aborted || o.signal?.aborted) throw new CancelledError('Archive verification was cancelled.');
+
   const checked: CheckedEntry[] = [];
   let manifestBytes: Buffer | null = null;
-  const seen = new Set<string>();
-  let bytesDone = 0;
-  const bytesTotal = v.sizeBytes;
-  try {
-    for (;;) {
-      if (o.signal?.aborted) throw new CancelledError('Archive verification was cancelled.');
-      const entry = await nextEntry(zf);
-      if (!entry) break;
-      v.entryCount++;
-      const name = entry.fileName;
-      if (seen.has(name)) v.errors.push(`entry ${name} appears more than once`);
-      seen.add(name);
-      try {
-        const lh = await readLocalHeader(zf, entry);
-        const problem = compareLocalHeader(entry, lh);
-        if (problem) v.errors.push(`${name}: local header disagrees with central directory (${problem})`);
-      } catch (err) {
-        v.errors.push(`${name}: local header unreadable: ${(err as Error).message}`);
-        continue;
-      }
-      if (name.endsWith('/')) {
-        checked.push({ path: name, isDirectory: true, sizeBytes: 0, sha256: null, crcOk: true });
-        continue;
-      }
-      const isManifest = name === manifestName;
-      try {
-        const r = await readEntryData(zf, entry, isManifest, (n) => {
-          bytesDone += n;
-          o.onProgress?.({ bytesDone: Math.min(bytesDone, bytesTotal), bytesTotal, currentEntry: name });
-        });
-        const crcOk = r.crc === entry.crc32 >>> 0;
-        if (!crcOk) v.crcFailures.push(name);
-        if (isManifest) manifestBytes = r.data;
-        checked.push({ path: name, isDirectory: false, sizeBytes: r.size, sha256: r.sha256, crcOk });
-      } catch (err) {
-        v.crcFailures.push(name);
-        v.errors.push(`${name}: cannot be read: ${(err as Error).message}`);
-        checked.push({ path: name, isDirectory: false, sizeBytes: 0, sha256: null, crcOk: false });
-      }
+  central.forEach((e, i) => {
+    const r = results[i];
+    const name = names[i];
+    for (const p of r.problems) v.errors.push(`${name}: ${p}`);
+    const isDirectory = name.endsWith('/');
+    if (!r.crcOk) v.crcFailures.push(name);
+    if (e.keep && r.data) manifestBytes = Buffer.from(r.data.buffer, r.data.byteOffset, r.data.byteLength);
+    checked.push({ path: name, isDirectory, sizeBytes: r.size, sha256: isDirectory ? null : r.sha256, crcOk: r.crcOk });
+  });
+
+  // Entries must tile the file from offset 0 to the central directory: no gaps, overlaps or hidden data.
+  const order = central.map((e, i) => ({ start: e.localHeaderOffset, end: results[i].dataEnd, ok: results[i].problems.length === 0 }));
+  order.sort((a, b) => a.start - b.start);
+  let expectedStart = 0;
+  for (const x of order) {
+    if (!x.ok) {
+      expectedStart = -1;
+      break;
     }
-  } finally {
-    zf.close();
+    if (x.start !== expectedStart) {
+      v.errors.push(`unaccounted bytes or overlap at offset ${Math.min(x.start, expectedStart)}`);
+      expectedStart = -1;
+      break;
+    }
+    expectedStart = x.end;
+  }
+  if (expectedStart >= 0 && bounds.cdOffset >= 0 && expectedStart !== bounds.cdOffset) {
+    v.errors.push(`unaccounted bytes before the central directory at offset ${expectedStart}`);
   }
   return { checked, manifestBytes };
 }
 
-function compareLocalHeader(entry: yauzl.Entry, lh: yauzl.LocalFileHeader): string | null {
-  if (lh.compressionMethod !== entry.compressionMethod) return 'compression method';
-  if (!lh.fileName.equals(Buffer.from(entry.fileName, 'utf8')) && (entry.generalPurposeBitFlag & 0x800) !== 0) return 'file name';
-  if ((lh.generalPurposeBitFlag & ~0x8) !== (entry.generalPurposeBitFlag & ~0x8)) return 'flags';
-  if ((lh.generalPurposeBitFlag & 0x8) === 0) {
-    if (lh.crc32 >>> 0 !== entry.crc32 >>> 0) return 'CRC-32';
-    if (lh.uncompressedSize !== 0xffffffff && lh.uncompressedSize !== entry.uncompressedSize) return 'size';
-    if (lh.compressedSize !== 0xffffffff && lh.compressedSize !== entry.compressedSize) return 'compressed size';
-  }
-  if (lh.lastModFileTime !== entry.lastModFileTime || lh.lastModFileDate !== entry.lastModFileDate) return 'timestamp';
+function size(entries: CentralEntry[]): number {
+  return entries.reduce((n, e) => n + e.compressedSize, 0);
+}
+
+function decodeName(e: CentralEntry): string {
+  const b = Buffer.from(e.name);
+  return e.flags & 0x800 ? b.toString('utf8') : b.toString('latin1');
+}
+
+/** Names an extractor would refuse or that could write outside the target folder. */
+function unsafeName(name: string): string | null {
+  if (name === '') return 'empty name';
+  if (name.startsWith('/') || /^[A-Za-z]:/.test(name)) return 'absolute path';
+  if (name.includes('\\')) return 'backslash in name';
+  if (name.split('/').includes('..')) return "'..' in path";
   return null;
+}
+
+/** Reads the central directory with yauzl, keeping raw name bytes so local headers can be compared exactly. */
+function readCentralDirectory(archivePath: string): Promise<CentralEntry[]> {
+  return new Promise((resolve, reject) => {
+    yauzl.open(archivePath, { lazyEntries: false, autoClose: true, decodeStrings: false, validateEntrySizes: true }, (err, zf) => {
+      if (err || !zf) return reject(err ?? new Error('cannot open'));
+      const out: CentralEntry[] = [];
+      zf.on('entry', (e: yauzl.Entry) => {
+        out.push({
+          index: out.length,
+          name: e.fileName as unknown as Buffer,
+          flags: e.generalPurposeBitFlag,
+          method: e.compressionMethod,
+          crc32: e.crc32 >>> 0,
+          compressedSize: e.compressedSize,
+          uncompressedSize: e.uncompressedSize,
+          localHeaderOffset: e.relativeOffsetOfLocalHeader,
+          dosTime: e.lastModFileTime,
+          dosDate: e.lastModFileDate,
+          keep: false,
+        });
+      });
+      zf.on('error', reject);
+      zf.on('end', () => resolve(out));
+    });
+  });
+}
+
+/** Finds where the central directory starts, and checks that the end records finish the file. */
+async function readEndRecords(archivePath: string, fileSize: number): Promise<{ cdOffset: number; problem: string | null }> {
+  const tailLen = Math.min(fileSize, 22 + 0xffff + 76);
+  const fh = await openFile(archivePath, 'r');
+  try {
+    const tail = Buffer.alloc(tailLen);
+    await fh.read(tail, 0, tailLen, fileSize - tailLen);
+    for (let p = tail.length - 22; p >= 0; p--) {
+      if (tail.readUInt32LE(p) !== 0x06054b50) continue;
+      const commentLen = tail.readUInt16LE(p + 20);
+      if (p + 22 + commentLen !== tail.length) continue;
+      let cdOffset = tail.readUInt32LE(p + 16);
+      const cdSize = tail.readUInt32LE(p + 12);
+      let cdEnd = cdOffset + cdSize;
+      if (p >= 20 && tail.readUInt32LE(p - 20) === 0x07064b50) {
+        const z64At = Number(tail.readBigUInt64LE(p - 12));
+        const rec = Buffer.alloc(56);
+        await fh.read(rec, 0, 56, z64At);
+        if (rec.readUInt32LE(0) !== 0x06064b50) return { cdOffset: -1, problem: 'ZIP64 end record missing' };
+        cdOffset = Number(rec.readBigUInt64LE(48));
+        cdEnd = cdOffset + Number(rec.readBigUInt64LE(40));
+        if (cdEnd !== z64At) return { cdOffset, problem: 'unaccounted bytes after the central directory' };
+        if (z64At + 56 + 20 !== fileSize - tail.length + p) return { cdOffset, problem: 'unaccounted bytes after the ZIP64 end record' };
+        return { cdOffset, problem: null };
+      }
+      if (cdEnd !== fileSize - tail.length + p) return { cdOffset, problem: 'unaccounted bytes after the central directory' };
+      return { cdOffset, problem: null };
+    }
+    return { cdOffset: -1, problem: 'end of central directory not found' };
+  } finally {
+    await fh.close();
+  }
 }
 
 function compareWithManifest(v: ArchiveVerification, manifestName: string, manifestBytes: Buffer, checked: CheckedEntry[]): void {
