@@ -198,6 +198,8 @@ export interface MongoDBBackupResult {
 }
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
+/** Enough to diagnose; a dump with thousands of damaged files should not flood the log and the bridge. */
+const MAX_ERROR_DETAILS = 50;
 
 export async function invokeMongoDBBackup(input: InvokeMongoDBBackupInput): Promise<MongoDBBackupResult> {
   const { config, platform, log, signal } = input;
@@ -244,8 +246,10 @@ export async function invokeMongoDBBackup(input: InvokeMongoDBBackupInput): Prom
     if (!verification.ok) {
       const first = verification.errors[0];
       const more = verification.errors.length > 1 ? ` (and ${verification.errors.length - 1} more problem(s))` : '';
+      const shown = verification.errors.slice(0, MAX_ERROR_DETAILS);
+      if (verification.errors.length > shown.length) shown.push(`... and ${verification.errors.length - shown.length} more`);
       throw new MongoDBError(`The MongoDB dump failed verification and will not be archived: ${first}${more}`, 'DUMP_VERIFICATION_FAILED', {
-        details: verification.errors,
+        details: shown,
       });
     }
     warnings.push(...verification.warnings);
