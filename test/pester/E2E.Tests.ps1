@@ -192,15 +192,74 @@ Describe 'node killed while the service is stopped' -Tag 'E2E' -Skip:(-not $e2eR
                     Where-Object { $_.CommandLine -like '*main.js*Invoke-AlteryxBackup*' -and $_.CommandLine -like "*$([System.IO.Path]::GetFileName($RepoRoot))*" })
             foreach ($victim in $victims) { Stop-Process -Id $victim.Id -Force; $probe.Killed = $true }
         }
-        if (-not $probe.SawStopped) {
-            Set-ItResult -Skipped -Because 'the core''s Full run does not stop the service yet (issue 3 orchestration)'
-            return
-        }
+        $probe.SawStopped | Should -BeTrue -Because 'a Full backup stops the service for the dump (30 s here)'
         $probe.Killed | Should -BeTrue
         $run.TimedOut | Should -BeFalse
         $run.Failure | Should -Not -BeNullOrEmpty
         $run.Failure.FullyQualifiedErrorId | Should -Be 'NODE_DIED,Invoke-AlteryxBackup'
         $run.LastExitCode | Should -Be 1
+        Get-SimServiceState -Dir $simDir | Should -Be 'Running'
+    }
+}
+
+Describe 'Full and DatabaseOnly backups on a simulated host' -Tag 'E2E' -Skip:(-not $e2eReady) {
+    BeforeAll {
+        $configPath = New-SimHost -Name 'full'
+        $simDir = Split-Path -Parent $configPath
+        $run = Invoke-InFreshRunspace -TimeoutSeconds 300 -ScriptBlock {
+            param($ConfigPath)
+            Invoke-AlteryxBackup Full -ConfigPath $ConfigPath -Verbose
+        } -ArgumentList @($configPath)
+        $summary = $run.Output | Select-Object -First 1
+    }
+
+    It 'returns Status Success with an archive that verifies' {
+        $run.Failure | Should -BeNullOrEmpty
+        $run.LastExitCode | Should -Be 0
+        $summary.Status | Should -Be 'Success'
+        $summary.ExitCode | Should -Be 0
+        [System.IO.Path]::GetFileName($summary.ArchivePath) | Should -Match '^ServerBackup_Full_\d{8}_\d{6}\.zip$'
+        (Test-BackupIntegrity -ArchivePath $summary.ArchivePath -ConfigPath $configPath -ExpectedMode Full).OverallStatus | Should -BeTrue
+    }
+
+    It 'stopped the service only for the dump and left it Running' {
+        [double]$summary.DowntimeSeconds | Should -BeGreaterThan 0
+        Get-SimServiceState -Dir $simDir | Should -Be 'Running'
+    }
+
+    It 'never shows the controller token or the MongoDB passwords in output, streams or the log' {
+        Add-Type -AssemblyName System.IO.Compression.FileSystem
+        $secrets = New-Object System.Collections.Generic.List[string]
+        $zip = [System.IO.Compression.ZipFile]::OpenRead($summary.ArchivePath)
+        try {
+            foreach ($entry in $zip.Entries) {
+                if ($entry.Name -ne 'ControllerToken.txt' -and $entry.Name -ne 'MongoPasswords.txt') { continue }
+                $reader = New-Object System.IO.StreamReader $entry.Open()
+                try { $content = $reader.ReadToEnd() } finally { $reader.Dispose() }
+                foreach ($line in ($content -split "`r?`n")) {
+                    $value = ($line -replace '^\s*(Non-Admin|Admin)\s*:\s*', '').Trim()
+                    if ($value.Length -ge 6) { $secrets.Add($value) }
+                }
+            }
+        }
+        finally { $zip.Dispose() }
+        $secrets.Count | Should -BeGreaterThan 1 -Because 'the archive must hold the token and the passwords'
+        $seen = @(
+            ($run.Output | ConvertTo-Json -Depth 20)
+            ($run.Verbose -join "`n")
+            (($run.Information | ForEach-Object { [string]$_.MessageData }) -join "`n")
+            ($run.Warning -join "`n")
+            (Get-Content -LiteralPath $summary.LogPath -Raw)
+        ) -join "`n"
+        $seen.Length | Should -BeGreaterThan 100
+        foreach ($secret in $secrets) { $seen.Contains($secret) | Should -BeFalse -Because 'secrets must never be shown or logged' }
+    }
+
+    It 'runs DatabaseOnly with a DB archive' {
+        $db = Invoke-AlteryxBackup DatabaseOnly -ConfigPath $configPath -WarningAction SilentlyContinue
+        $LASTEXITCODE | Should -Be 0
+        $db.Status | Should -Be 'Success'
+        [System.IO.Path]::GetFileName($db.ArchivePath) | Should -Match '^ServerBackup_DB_\d{8}_\d{6}\.zip$'
         Get-SimServiceState -Dir $simDir | Should -Be 'Running'
     }
 }
