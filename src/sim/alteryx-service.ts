@@ -87,7 +87,8 @@ async function emongodump(root: string, target: string | undefined): Promise<num
   const outDir = path.resolve(target);
   appendEvent(root, info.hostname, 'dump-started', { target: outDir });
   const finish = (ok: boolean, exitCode: number, details: Record<string, unknown> = {}) => {
-    appendEvent(root, info.hostname, 'dump-finished', { ok, exitCode, target: outDir, ...details });
+    // Peak memory, so tests can show that it does not grow with the database.
+    appendEvent(root, info.hostname, 'dump-finished', { ok, exitCode, target: outDir, maxRssKb: process.resourceUsage().maxRSS, ...details });
     return exitCode;
   };
   if (info.role !== 'Controller' || info.variant === 'self-managed') {

@@ -113,6 +113,11 @@ class BytePatch extends Transform {
 }
 
 async function copyFile(src: string, dest: string, gzip: boolean, endExclusive: number | undefined, patchOffset: number | undefined): Promise<void> {
+  if (!gzip && endExclusive === undefined && patchOffset === undefined) {
+    // A straight copy: the kernel copies it, no buffers in this process.
+    await fs.promises.copyFile(src, dest);
+    return;
+  }
   const stages: (NodeJS.ReadableStream | NodeJS.WritableStream | Transform)[] = [];
   stages.push(
     endExclusive === 0 ? Readable.from([]) : fs.createReadStream(src, endExclusive === undefined ? {} : { start: 0, end: endExclusive - 1 }),

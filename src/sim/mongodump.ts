@@ -144,7 +144,7 @@ async function main(argv: string[]): Promise<number> {
     },
   });
   const code = faults.mongodumpExitCode ?? 0;
-  appendEvent(root, info.hostname, 'mongodump-finished', { exitCode: code, collections: result.collections, documents: result.documents });
+  appendEvent(root, info.hostname, 'mongodump-finished', { exitCode: code, collections: result.collections, documents: result.documents, maxRssKb: process.resourceUsage().maxRSS });
   return code;
 }
 
