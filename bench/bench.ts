@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { archiveBench } from './archive-bench';
 import { dumpVerifyBench } from './dump-verify-bench';
 import type { BenchContext, BenchSection } from './bench-section';
+import { dumpVerifyBench } from './dump-verify-bench';
 
 /**
  * `npm run bench`: runs every section in order. To add one (dump
