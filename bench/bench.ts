@@ -1,16 +1,16 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { archiveBench } from './archive-bench';
-import { dumpVerifyBench } from './dump-verify-bench';
 import type { BenchContext, BenchSection } from './bench-section';
 import { dumpVerifyBench } from './dump-verify-bench';
+import { downtimeBench } from './downtime-bench';
 
 /**
  * `npm run bench`: runs every section in order. To add one (dump
  * verification, service downtime, ...), export a BenchSection from its own
  * file and add it to this list.
  */
-const SECTIONS: BenchSection[] = [archiveBench, dumpVerifyBench];
+const SECTIONS: BenchSection[] = [archiveBench, dumpVerifyBench, downtimeBench];
 
 async function main(): Promise<void> {
   const root = resolve(__dirname, '..', '..', '.bench');
