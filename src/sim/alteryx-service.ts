@@ -125,10 +125,12 @@ async function emongodump(root: string, target: string | undefined): Promise<num
     log: (line) => logStream.write(line + '\n'),
   });
   await new Promise<void>((resolve, reject) => logStream.end((err?: Error | null) => (err ? reject(err) : resolve())));
-  const fault = Object.keys(faults).filter((k) => k.startsWith('dump') && k !== 'dumpWhileRunning' && k !== 'dumpSeconds');
+  const fault = Object.entries(faults)
+    .filter(([k, v]) => k.startsWith('dump') && k !== 'dumpWhileRunning' && k !== 'dumpSeconds' && v !== false && v !== 0)
+    .map(([k]) => k);
   if (faults.dumpFailText) {
     process.stdout.write('EMongoDump failed: mongodump reported errors; see mongoDump.log\r\n');
-    return finish(false, 0, { fault, ...result, perCollection: undefined });
+    return finish(false, 0, { fault, collections: result.collections, documents: result.documents });
   }
   process.stdout.write(`Embedded MongoDB dump complete: ${result.collections} collections, ${result.documents} documents.\r\n`);
   const code = faults.dumpExitCode ?? 0;
