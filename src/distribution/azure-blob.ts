@@ -11,9 +11,20 @@ import { formatSidecar, parseSidecar, sidecarName } from './sidecar';
 
 export type AzureBlobSettings = BackupConfigFile['CloudConfiguration']['AzureBlob'];
 
-/** Block size for streaming uploads; memory use is about BLOCK_SIZE × CONCURRENCY, whatever the archive size. */
-const BLOCK_SIZE = 8 * 1024 * 1024;
+const MIB = 1024 * 1024;
+/** A block blob holds at most 50,000 blocks; stay below so a 500 GB archive still fits. */
+const MAX_BLOCKS = 45_000;
+const MIN_BLOCK = 8 * MIB;
 const CONCURRENCY = 4;
+
+/**
+ * Block size for a streamed upload of `size` bytes: 8 MiB, or larger when 8 MiB
+ * blocks would exceed the block limit (8 MiB × 50,000 is only 390 GiB).
+ * Memory use is about block size × (CONCURRENCY + 1), whatever the archive size.
+ */
+export function azureBlockSize(size: number): number {
+  return Math.max(MIN_BLOCK, Math.ceil(size / MAX_BLOCKS / MIB) * MIB);
+}
 
 /**
  * Azure Blob Storage destination.
@@ -107,12 +118,13 @@ export function createAzureBlobTarget(settings: AzureBlobSettings, secrets: Secr
       const hashing = hashingPassThrough((n) => options.onProgress?.(n, total));
       let etag: string | undefined;
       try {
-        const source = createReadStream(options.archivePath, { highWaterMark: BLOCK_SIZE, signal });
+        const blockSize = azureBlockSize(total);
+        const source = createReadStream(options.archivePath, { highWaterMark: MIB, signal });
         source.on('error', (e) => hashing.stream.destroy(e));
         source.pipe(hashing.stream);
         let uploaded;
         try {
-          uploaded = await client.uploadStream(hashing.stream, BLOCK_SIZE, CONCURRENCY, {
+          uploaded = await client.uploadStream(hashing.stream, blockSize, CONCURRENCY, {
             abortSignal: signal,
             metadata: { sha256: expected },
             blobHTTPHeaders: { blobContentType: 'application/zip' },

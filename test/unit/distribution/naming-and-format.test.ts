@@ -5,6 +5,7 @@ import { directChildren, normalizePrefix } from '../../../src/distribution/cloud
 import { tempNameFor } from '../../../src/distribution/folder-copy';
 import { errorMessage, redactSecrets, toLogSink } from '../../../src/distribution/log-sink';
 import { multipartPartSize } from '../../../src/distribution/s3';
+import { azureBlockSize } from '../../../src/distribution/azure-blob';
 import { formatSidecar, parseSidecar, sidecarName } from '../../../src/distribution/sidecar';
 
 const HEX = '0123456789abcdef'.repeat(4);
@@ -72,6 +73,20 @@ describe('multipartPartSize', () => {
       const part = multipartPartSize(size);
       assert.ok(part >= 8 * MiB);
       assert.ok(Math.ceil(size / part) < 10_000, `${gb} GB`);
+    }
+  });
+});
+
+describe('azureBlockSize', () => {
+  it('is 8 MiB up to the limit, then grows so that even 500 GB stays under 50,000 blocks', () => {
+    const MiB = 1024 * 1024;
+    assert.equal(azureBlockSize(20 * MiB), 8 * MiB);
+    assert.equal(azureBlockSize(300 * 1024 * MiB), 8 * MiB);
+    for (const gb of [390, 500, 1000, 4000]) {
+      const size = gb * 1024 * MiB;
+      const block = azureBlockSize(size);
+      assert.ok(Math.ceil(size / block) <= 50_000, `${gb} GB`);
+      assert.equal(block % MiB, 0);
     }
   });
 });
