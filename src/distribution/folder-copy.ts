@@ -97,7 +97,10 @@ export async function copyArchiveToFolder(options: FolderCopyOptions): Promise<F
     await handle.close();
     handle = undefined;
 
-    // Re-read through a new handle: what the destination actually holds, not what we handed it.
+    // Re-read through a new handle, after fsync: what the destination returns, not what we handed it.
+    // Node cannot bypass the OS cache (no portable O_DIRECT / FILE_FLAG_NO_BUFFERING), so on a local
+    // disk this proves the file system's view after a flush; on a share it reads back over SMB/NFS,
+    // which catches truncation, a vanished share and corruption in transit.
     const written = await sha256OfFile(tempPath, signal);
     if (written !== expected) {
       throw new StorageError(
