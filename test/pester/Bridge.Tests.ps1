@@ -445,7 +445,7 @@ Describe 'node dies' {
         try { Invoke-AlteryxBackup Full -ConfigPath $configPath -TempDirectory (Join-Path $TestDrive 'tmp') -MaxServiceWait 60 } catch { $caught = $_ }
         $caught.FullyQualifiedErrorId | Should -Be 'NODE_DIED,Invoke-AlteryxBackup'
         $caught.Exception.Message | Should -BeLike '*simulated crash*'
-        $caught.Exception.Message | Should -BeLike '*restarted the service*'
+        $caught.Exception.Message | Should -BeLike '*Repair-AlteryxBackupState: Started AlteryxService on FAKE-HOST.*'
         $LASTEXITCODE | Should -Be 1
         $records = @(Read-FakeRecord -Path $recordPath)
         $records.command | Should -Be @('Invoke-AlteryxBackup', 'Repair-AlteryxBackupState')

@@ -197,6 +197,7 @@ Describe 'node killed while the service is stopped' -Tag 'E2E' -Skip:(-not $e2eR
         $run.TimedOut | Should -BeFalse
         $run.Failure | Should -Not -BeNullOrEmpty
         $run.Failure.FullyQualifiedErrorId | Should -Be 'NODE_DIED,Invoke-AlteryxBackup'
+        $run.Failure.Exception.Message | Should -BeLike '*Repair-AlteryxBackupState: *'
         $run.LastExitCode | Should -Be 1
         Get-SimServiceState -Dir $simDir | Should -Be 'Running'
     }

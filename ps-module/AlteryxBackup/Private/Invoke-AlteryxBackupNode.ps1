@@ -250,10 +250,21 @@ function Invoke-AlteryxBackupNode {
             $null = $started[1].Wait(5000)
             $code = $repairProcess.ExitCode
             $repairProcess.Dispose()
-            $resultMatch = [regex]::Match($repairOut, '"type"\s*:\s*"result"[^\r\n]*"exitCode"\s*:\s*(\d+)')
-            if ($resultMatch.Success) { $code = [int]$resultMatch.Groups[1].Value }
-            if ($code -eq 0) { return 'Repair-AlteryxBackupState restarted the service.' }
-            return "Repair-AlteryxBackupState failed with exit code $code; check the service and start it by hand."
+            $detail = ''
+            foreach ($outLine in ($repairOut -split "`r?`n")) {
+                if ($outLine -notmatch '"type"\s*:\s*"result"') { continue }
+                $exitMatch = [regex]::Match($outLine, '"exitCode"\s*:\s*(\d+)')
+                if ($exitMatch.Success) { $code = [int]$exitMatch.Groups[1].Value }
+                # The core explains what it did (restarted, nothing to repair, ...).
+                $messageMatch = [regex]::Match($outLine, '"message"\s*:\s*"((?:[^"\\]|\\.)*)"')
+                if ($messageMatch.Success) { $detail = [regex]::Unescape($messageMatch.Groups[1].Value) }
+            }
+            if ($code -eq 0) {
+                if ([string]::IsNullOrEmpty($detail)) { $detail = 'done.' }
+                return "Repair-AlteryxBackupState: $detail"
+            }
+            if (-not [string]::IsNullOrEmpty($detail)) { $detail = " ($detail)" }
+            return "Repair-AlteryxBackupState failed with exit code $code$detail; check AlteryxService and start it by hand."
         }
         catch {
             return "Repair-AlteryxBackupState could not run ($($_.Exception.Message)); check the service and start it by hand."
