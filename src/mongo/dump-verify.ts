@@ -226,6 +226,17 @@ async function checkMetadata(dir: string, files: readonly string[]): Promise<str
 
 const WORKER_THRESHOLD_BYTES = 64 * 1024 * 1024;
 
+/**
+ * The main thread already keeps two cores busy on `.bson.gz` (gunzip runs
+ * on libuv's pool beside the walk), and on the 2-core bench machine a
+ * 2-worker pool measured slower than the main thread. So workers start at
+ * 4 cores: half the cores, at most 4.
+ */
+export function defaultWorkerCount(cores = availableParallelism()): number {
+  const n = Math.min(4, Math.floor(cores / 2));
+  return n >= 2 ? n : 0;
+}
+
 export async function verifyDump(dir: string, options: DumpVerifyOptions): Promise<DumpVerification> {
   if (!existsSync(dir)) {
     return assessDump({ collections: [], databaseFolders: [], metadataFiles: [], otherFiles: [], sizeBytes: 0 }, new Map(), [`dump folder ${dir} does not exist`], options);
@@ -235,7 +246,7 @@ export async function verifyDump(dir: string, options: DumpVerifyOptions): Promi
   const files = [...listing.collections].sort((a, b) => b.sizeBytes - a.sizeBytes);
   const dataBytes = files.reduce((n, f) => n + f.sizeBytes, 0);
   let workers = options.workers;
-  if (workers === undefined) workers = dataBytes >= WORKER_THRESHOLD_BYTES && files.length > 1 ? Math.min(availableParallelism(), 4) : 0;
+  if (workers === undefined) workers = dataBytes >= WORKER_THRESHOLD_BYTES && files.length > 1 ? defaultWorkerCount() : 0;
   workers = Math.min(workers, files.length);
   const workerScript = path.join(__dirname, 'dump-verify-worker.js');
   if (workers > 0 && !existsSync(workerScript)) workers = 0;

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { parseDumpLog, splitNamespace } from '../../../src/mongo/dump-log';
-import { verifyDump, type DumpVerifyOptions } from '../../../src/mongo/dump-verify';
+import { defaultWorkerCount, verifyDump, type DumpVerifyOptions } from '../../../src/mongo/dump-verify';
 import { documentOffsets, EMBEDDED_SAMPLE, writeSampleDump } from './dump-samples';
 
 const EMBEDDED_DBS = ['AlteryxService', 'AlteryxGallery', 'AlteryxGallery_Lucene'];
@@ -73,6 +73,10 @@ describe('verifyDump', () => {
       assert.ok(r.sizeBytes > 0);
     });
   }
+
+  it('worker threads only from 4 cores (the main thread already uses two with gunzip)', () => {
+    assert.deepEqual([1, 2, 3, 4, 8, 16].map((c) => defaultWorkerCount(c)), [0, 0, 0, 2, 4, 4]);
+  });
 
   it('the worker pool gives the same answer as the main thread', async () => {
     const dir = await fresh();
