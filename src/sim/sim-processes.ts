@@ -134,6 +134,9 @@ export function killPid(pid: number, signal: NodeJS.Signals = 'SIGKILL'): boolea
  */
 export function destroyHost(hostRoot: string): number {
   const root = path.resolve(hostRoot);
+  if (!fs.existsSync(root)) return 0;
+  // Matching is by path prefix, so a wrong folder (say '/') would kill every simulated host on the machine.
+  if (!fs.existsSync(hostPaths(root).hostJson)) throw new Error(`${root} is not a simulated Alteryx host (no sim/host.json); nothing was killed.`);
   let killed = 0;
   for (let round = 0; round < 5; round++) {
     const pids = findAllSimProcesses(root);

@@ -149,6 +149,9 @@ describe('sim create: embedded', () => {
     const r = await sim(['create', other]);
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /not empty/);
+    const notHost = await sim(['destroy', other]);
+    assert.notEqual(notHost.code, 0, 'destroy refuses a folder that is not a host');
+    assert.match(notHost.stderr, /not a simulated Alteryx host/);
     fs.rmSync(other, { recursive: true, force: true });
   });
 });
