@@ -16,6 +16,8 @@ export interface CreateOptions {
   seed: string;
   /** Do not start the service after creating the host. */
   noStart?: boolean;
+  /** RuntimeSettings.xml without elements that hold default values (no EmbeddedMongoDBEnabled). */
+  minimalSettings?: boolean;
 }
 
 export const CONTROLLER_HOSTNAME = 'ALTERYX-SIM-01';
@@ -83,12 +85,12 @@ function buildHostInfo(variant: SimVariant, role: SimRole, hostname: string, see
   };
 }
 
-function writeProgramData(paths: HostPaths, info: HostInfo): void {
+function writeProgramData(paths: HostPaths, info: HostInfo, minimalSettings: boolean): void {
   const rng = new SeededRandom(info.seed, `files:${info.hostname}`);
   for (const d of [paths.programData, paths.keysDir, paths.engineDir, paths.serviceDir, path.join(paths.programData, 'Gallery', 'Logs'), path.join(paths.programData, 'Engine', 'Logs')]) {
     fs.mkdirSync(d, { recursive: true });
   }
-  fs.writeFileSync(paths.runtimeSettings, runtimeSettingsXml(info, paths, CONTROLLER_HOSTNAME));
+  fs.writeFileSync(paths.runtimeSettings, runtimeSettingsXml(info, paths, CONTROLLER_HOSTNAME, minimalSettings));
   const keys: [string, number][] = [
     ['StorageKeys.dat', 256],
     ['DCM_EncryptionKey.bin', 512],
@@ -235,7 +237,7 @@ function backupConfig(paths: HostPaths, info: HostInfo): Record<string, unknown>
   };
 }
 
-async function createOneHost(root: string, info: HostInfo, withData: boolean): Promise<HostPaths> {
+async function createOneHost(root: string, info: HostInfo, withData: boolean, minimalSettings = false): Promise<HostPaths> {
   const paths = hostPaths(root);
   fs.mkdirSync(paths.simDir, { recursive: true });
   writeJsonAtomic(paths.hostJson, info);
@@ -244,7 +246,7 @@ async function createOneHost(root: string, info: HostInfo, withData: boolean): P
   fs.writeFileSync(paths.mongodumpArgvJsonl, '');
   writeServiceState(root, 'Stopped');
   writeStartType(root, 'Automatic');
-  writeProgramData(paths, info);
+  writeProgramData(paths, info, minimalSettings);
   writeInstallTree(paths, info);
   fs.mkdirSync(paths.mongoDataDir, { recursive: true });
   if (withData) {
@@ -269,7 +271,7 @@ export async function createHost(dir: string, opts: CreateOptions): Promise<stri
   assertUsableDir(root);
   const peers = opts.variant === 'multi-node' ? MULTI_NODE_PEERS : [];
   const controller = buildHostInfo(opts.variant, 'Controller', CONTROLLER_HOSTNAME, opts.seed, opts.dbMegabytes, peers);
-  const paths = await createOneHost(root, controller, true);
+  const paths = await createOneHost(root, controller, true, opts.minimalSettings);
   const hostRoots = [root];
   for (const peer of peers) {
     const nodeRoot = path.join(paths.nodesDir, peer.hostname);

@@ -16,7 +16,11 @@ export function dpapiBlob(rng: SeededRandom, bytes: number): string {
   return Buffer.concat([header, rng.bytes(bytes)]).toString('base64');
 }
 
-export function runtimeSettingsXml(info: HostInfo, paths: HostPaths, controllerHostname: string): string {
+/**
+ * `minimal`: leave out elements whose value is Alteryx's default (embedded
+ * MongoDB is the default), as a file that was never edited for them looks.
+ */
+export function runtimeSettingsXml(info: HostInfo, paths: HostPaths, controllerHostname: string, minimal = false): string {
   const rng = new SeededRandom(info.seed, `runtime-settings:${info.hostname}`);
   const lines: string[] = [];
   const el = (indent: number, name: string, value: string) => lines.push(`${'  '.repeat(indent)}<${name}>${esc(value)}</${name}>`);
@@ -35,7 +39,7 @@ export function runtimeSettingsXml(info: HostInfo, paths: HostPaths, controllerH
       el(2, 'MongoDBUserName', sm.username);
       el(2, 'MongoDBPasswordEncrypted', dpapiBlob(rng, 96));
     } else {
-      el(2, 'EmbeddedMongoDBEnabled', 'True');
+      if (!minimal) el(2, 'EmbeddedMongoDBEnabled', 'True');
       el(2, 'EmbeddedMongoDBRootPath', paths.mongoDataDir);
     }
     el(2, 'ServerSecretEncrypted', dpapiBlob(rng, 120));

@@ -14,7 +14,7 @@ import { launchWorkflow } from './workflows';
  */
 
 const USAGE = `Usage: npm run sim -- <command>
-  create <dir> [--variant embedded|self-managed|multi-node] [--db-mb N] [--seed S] [--no-start]
+  create <dir> [--variant embedded|self-managed|multi-node] [--db-mb N] [--seed S] [--no-start] [--minimal-settings]
   fault <dir> <name>=<value>...     set fault switches (name= removes one)
   fault <dir> --clear               remove every fault switch
   state <dir> [--json] [--set Running|Stopped|Paused|Disabled|Automatic|Manual]
@@ -67,10 +67,11 @@ async function main(argv: string[]): Promise<number> {
       if (!Number.isFinite(dbMegabytes) || dbMegabytes <= 0) throw new UsageError(`--db-mb takes a positive number, not '${mbText}'.`);
       const seed = option(args, '--seed') ?? defaultSeed();
       const noStart = flag(args, '--no-start');
+      const minimalSettings = flag(args, '--minimal-settings');
       const dir = positionalDir(args);
       noExtra(args);
       const started = Date.now();
-      const configPath = await createHost(dir, { variant, dbMegabytes, seed, noStart });
+      const configPath = await createHost(dir, { variant, dbMegabytes, seed, noStart, minimalSettings });
       const info = readHostInfo(dir);
       process.stdout.write(`Simulated Alteryx host (${variant}, ${dbMegabytes} MB, seed '${seed}') created in ${((Date.now() - started) / 1000).toFixed(1)}s at ${dir}\n`);
       process.stdout.write(`Service on ${info.hostname}: ${readServiceRecord(dir).state}${info.nodes.length ? `; nodes: ${info.nodes.map((n) => `${n.hostname} (${n.role})`).join(', ')}` : ''}\n`);

@@ -156,6 +156,18 @@ describe('sim create: embedded', () => {
   });
 });
 
+describe('sim create: --minimal-settings', () => {
+  let root = '';
+  after(() => destroyHost(root));
+
+  it('leaves out EmbeddedMongoDBEnabled (the default) but keeps the non-default root path', async () => {
+    ({ root } = await createHost(['--minimal-settings', '--no-start', '--db-mb', '0.1']));
+    const xml = fs.readFileSync(path.join(root, 'ProgramData', 'Alteryx', 'RuntimeSettings.xml'), 'utf8');
+    assert.doesNotMatch(xml, /EmbeddedMongoDBEnabled|MongoDBEnabled/);
+    assert.match(xml, /<EmbeddedMongoDBRootPath>[^<]+<\/EmbeddedMongoDBRootPath>/);
+  });
+});
+
 describe('sim create: determinism', () => {
   const roots: string[] = [];
   after(() => roots.forEach(destroyHost));
