@@ -246,3 +246,61 @@ export function unmount(dir: string): void {
     execFileSync('umount', ['-l', dir], { stdio: 'pipe' });
   }
 }
+
+export interface CorruptingProxy {
+  endpoint: string;
+  /** How many responses were corrupted so far. */
+  corrupted(): number;
+  stop(): Promise<void>;
+}
+
+/**
+ * A plain HTTP proxy in front of a storage emulator that flips one bit in
+ * the body of the responses `shouldCorrupt` picks: bytes that arrive damaged
+ * on the way back, which only a read-back hash can catch.
+ */
+export async function startCorruptingProxy(
+  targetPort: number,
+  shouldCorrupt: (method: string, url: string) => boolean,
+): Promise<CorruptingProxy> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const http = require('node:http') as typeof import('node:http');
+  let count = 0;
+  const server = http.createServer((req, res) => {
+    const upstream = http.request(
+      { host: '127.0.0.1', port: targetPort, method: req.method, path: req.url, headers: req.headers },
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        const corrupt = (up.statusCode ?? 0) < 300 && shouldCorrupt(req.method ?? '', req.url ?? '');
+        let flipped = false;
+        up.on('data', (chunk: Buffer) => {
+          if (corrupt && !flipped && chunk.length > 0) {
+            const copy = Buffer.from(chunk);
+            copy[Math.floor(copy.length / 2)] ^= 0x01;
+            flipped = true;
+            count++;
+            res.write(copy);
+            return;
+          }
+          res.write(chunk);
+        });
+        up.on('end', () => res.end());
+        up.on('error', () => res.destroy());
+      },
+    );
+    upstream.on('error', () => {
+      res.writeHead(502);
+      res.end();
+    });
+    req.pipe(upstream);
+  });
+  const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)));
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    corrupted: () => count,
+    async stop() {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}

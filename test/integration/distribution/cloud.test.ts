@@ -23,7 +23,7 @@ import { copyBackupToDestinations, distributionFailure } from '../../../src/dist
 import type { LogLevel } from '../../../src/distribution/log-sink';
 import { preflightCloud } from '../../../src/distribution/preflight';
 import { removeOldBackups, retentionLocations } from '../../../src/retention/remove-old-backups';
-import { freePort, makeTempDir, startAzurite, startS3rver, type AzuriteServer, type S3Server } from '../../helpers/test-servers';
+import { freePort, makeTempDir, startAzurite, startCorruptingProxy, startS3rver, type AzuriteServer, type S3Server } from '../../helpers/test-servers';
 import { makeArchive, sha256File, type ArchiveFixture } from './fixtures';
 
 const MB = 1024 * 1024;
@@ -309,6 +309,74 @@ describe('cloud destinations (Azurite, s3rver)', () => {
     assert.deepEqual(blobs, []);
     const objects = await s3client.send(new ListObjectsV2Command({ Bucket: 'backups', Prefix: 'cancel/' }));
     assert.equal(objects.KeyCount ?? 0, 0);
+  });
+
+  it('a read-back that does not match (bytes damaged on the way) deletes the object and retries; it never stays under the final name', async () => {
+    const azurePort = Number(new URL(azurite.endpoint).port);
+    const s3Port = Number(new URL(s3.endpoint).port);
+    // Damage the first full read-back of each archive (not the existence checks, not the sidecars).
+    let azureReads = 0;
+    let s3Reads = 0;
+    const azureProxy = await startCorruptingProxy(azurePort, (m, url) => m === 'GET' && /flaky\/ServerBackup_[^/?]*\.zip(\?|$)/.test(url) && azureReads++ === 0);
+    const s3Proxy = await startCorruptingProxy(s3Port, (m, url) => m === 'GET' && /flaky\/ServerBackup_[^/?]*\.zip(\?|$)/.test(url) && s3Reads++ === 0);
+    const { text, log } = logCollector();
+    try {
+      const result = await copyBackupToDestinations({
+        archivePath: small.archivePath,
+        sha256: small.sha256,
+        destinations: [],
+        cloud: cloudConfig(azurite, s3, {
+          azure: { Prefix: 'flaky', EndpointUrl: `${azureProxy.endpoint}/${azurite.accountName}` },
+          s3: { Prefix: 'flaky', EndpointUrl: s3Proxy.endpoint },
+        }),
+        secrets: secrets(),
+        retry: { count: 2, delaySeconds: 30 },
+        sleep: async () => undefined,
+        log,
+      });
+      assert.equal(azureProxy.corrupted(), 1);
+      assert.equal(s3Proxy.corrupted(), 1);
+      assert.equal(result.Success, true, JSON.stringify(result, null, 2));
+      assert.deepEqual(result.Destinations.map((d) => d.Attempts), [2, 2]);
+      assert.equal((text().match(/does not match the archive after upload/g) ?? []).length, 2);
+      const blob = await container.getBlockBlobClient(`flaky/${small.name}`).download();
+      assert.equal(await streamSha(blob.readableStreamBody!), small.sha256);
+      const obj = await s3client.send(new GetObjectCommand({ Bucket: 'backups', Key: `flaky/${small.name}` }));
+      assert.equal(await streamSha(obj.Body as AsyncIterable<unknown>), small.sha256);
+    } finally {
+      await Promise.all([azureProxy.stop(), s3Proxy.stop()]);
+    }
+  });
+
+  it('a read-back that never matches fails after the retries and leaves no archive under the final name', async () => {
+    const azureProxy = await startCorruptingProxy(Number(new URL(azurite.endpoint).port), (m, url) => m === 'GET' && /broken\/ServerBackup_[^/?]*\.zip(\?|$)/.test(url));
+    const s3Proxy = await startCorruptingProxy(Number(new URL(s3.endpoint).port), (m, url) => m === 'GET' && /broken\/ServerBackup_[^/?]*\.zip(\?|$)/.test(url));
+    try {
+      const result = await copyBackupToDestinations({
+        archivePath: small.archivePath,
+        sha256: small.sha256,
+        destinations: [],
+        cloud: cloudConfig(azurite, s3, {
+          azure: { Prefix: 'broken', EndpointUrl: `${azureProxy.endpoint}/${azurite.accountName}` },
+          s3: { Prefix: 'broken', EndpointUrl: s3Proxy.endpoint },
+        }),
+        secrets: secrets(),
+        retry: { count: 2, delaySeconds: 30 },
+        sleep: async () => undefined,
+      });
+      assert.equal(result.Success, false);
+      assert.deepEqual(result.Destinations.map((d) => [d.ErrorCode, d.Attempts, d.SHA256Verified]), [
+        ['DESTINATION_VERIFY_MISMATCH', 3, false],
+        ['DESTINATION_VERIFY_MISMATCH', 3, false],
+      ]);
+      assert.equal(await container.getBlockBlobClient(`broken/${small.name}`).exists(), false);
+      assert.equal(await container.getBlockBlobClient(`broken/${small.name}.sha256`).exists(), false);
+      const listed = await s3client.send(new ListObjectsV2Command({ Bucket: 'backups', Prefix: 'broken/' }));
+      assert.equal(listed.KeyCount ?? 0, 0);
+      assert.equal(distributionFailure(result)?.exitCode, 4);
+    } finally {
+      await Promise.all([azureProxy.stop(), s3Proxy.stop()]);
+    }
   });
 
   it('a cloud enabled without a credential is that destination failing, not a crash', async () => {
