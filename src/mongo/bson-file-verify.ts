@@ -58,6 +58,21 @@ export async function checkBsonFile(file: string, mode: BsonCheckMode = 'walk', 
   return result(verifier);
 }
 
+/**
+ * The same check on any byte stream, e.g. a `.bson` entry read back out of
+ * the zip archive (Test-BackupIntegrity's deep check). Gunzip first for
+ * `.bson.gz` entries. Stops reading at the first problem.
+ */
+export async function checkBsonStream(source: AsyncIterable<Buffer | Uint8Array>, mode: BsonCheckMode = 'walk'): Promise<BsonFileCheck> {
+  const verifier = new BsonStreamVerifier(mode);
+  for await (const chunk of source) {
+    verifier.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    if (verifier.failed) break;
+  }
+  verifier.end();
+  return result(verifier);
+}
+
 function result(verifier: BsonStreamVerifier): BsonFileCheck {
   const p = verifier.problem;
   return {

@@ -28,6 +28,7 @@ import { probeSelfManaged, resolveSelfManagedTarget, runSelfManagedDump, type Mo
 export type { DumpLogger } from './dump-logger';
 export type { DumpVerification } from './dump-verify';
 export { verifyDump } from './dump-verify';
+export { checkBsonFile, checkBsonStream, type BsonFileCheck } from './bson-file-verify';
 export type { MongoDetection } from './runtime-settings';
 export { redactMongoUri } from './runtime-settings';
 export { readEmbeddedMongoPasswords, parseEmongoPasswordOutput } from './embedded-dump';

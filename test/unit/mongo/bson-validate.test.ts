@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BSON, BSONRegExp } from 'bson';
 import { BsonStreamVerifier, checkBsonDocument, MAX_BSON_DOCUMENT_BYTES, type BsonCheckMode } from '../../../src/mongo/bson-validate';
+import { checkBsonStream } from '../../../src/mongo/bson-file-verify';
 import { bsonStream, richDocument, seeded } from './dump-samples';
 
 const MODES: BsonCheckMode[] = ['walk', 'deserialize'];
@@ -146,3 +147,17 @@ describe('walk and BSON.deserialize agree', () => {
     assert.equal(checkBsonDocument(doc, 'deserialize'), undefined);
   });
 });
+
+describe('checkBsonStream (e.g. an entry read back from the archive)', () => {
+  it('counts a good stream and reports a truncated one', async () => {
+    const data = bsonStream(20);
+    async function* chunks(buf: Buffer, size: number) {
+      for (let i = 0; i < buf.length; i += size) yield new Uint8Array(buf.subarray(i, i + size));
+    }
+    assert.deepEqual(await checkBsonStream(chunks(data, 333)), { documents: 20, bsonBytes: data.length, problem: undefined });
+    const cut = await checkBsonStream(chunks(data.subarray(0, data.length - 3), 333));
+    assert.equal(cut.documents, 19);
+    assert.match(cut.problem ?? '', /^document #20 at byte offset \d+: .*truncated/);
+  });
+});
+
