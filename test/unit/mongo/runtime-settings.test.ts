@@ -13,6 +13,7 @@ import {
   redactMongoUri,
 } from '../../../src/mongo/runtime-settings';
 import { parseXml, XmlSyntaxError } from '../../../src/mongo/xml-lite';
+import { seeded } from './dump-samples';
 
 const FIXTURES = path.join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'runtime-settings');
 const fixture = (name: string) => path.join(FIXTURES, name);
@@ -170,3 +171,33 @@ describe('redactMongoUri', () => {
     assert.equal(redactMongoUri('mongodb://onlyuser@h/db'), 'mongodb://onlyuser@h/db');
   });
 });
+
+describe('robustness: damaged RuntimeSettings.xml never crashes detection', () => {
+  it('every random mutation of the fixtures detects or fails with a ValidationError that names the file and a line', async () => {
+    const rnd = seeded(7);
+    const names = ['embedded-explicit.xml', 'embedded-bom-comments.xml', 'namespaced.xml', 'self-managed.xml', 'web-override.xml'];
+    const texts = await Promise.all(names.map((n) => fs.readFile(fixture(n), 'utf8')));
+    const alphabet = '<>/&;!-[]?="\' a\n';
+    let failures = 0;
+    for (let n = 0; n < 3000; n++) {
+      let t = texts[n % texts.length];
+      for (let k = 0; k < 1 + Math.floor(rnd() * 3); k++) {
+        const at = Math.floor(rnd() * t.length);
+        const op = rnd();
+        if (op < 0.4) t = t.slice(0, at) + t.slice(at + 1 + Math.floor(rnd() * 5));
+        else if (op < 0.8) t = t.slice(0, at) + alphabet[Math.floor(rnd() * alphabet.length)] + t.slice(at);
+        else t = t.slice(0, at);
+      }
+      try {
+        const d = detectFromRuntimeSettingsText(t, 'RuntimeSettings.xml');
+        assert.ok(d.type === 'embedded' || d.type === 'self-managed');
+      } catch (err) {
+        failures++;
+        assert.ok(err instanceof ValidationError, `case ${n}: ${String(err)}`);
+        assert.match(err.message, /^RuntimeSettings\.xml .*line \d+/, `case ${n}: ${err.message}`);
+      }
+    }
+    assert.ok(failures > 1000, `most mutations break the XML (${failures})`);
+  });
+});
+
