@@ -136,8 +136,10 @@ export function requestStop(hostRoot: string): ControlResult {
 
 /**
  * Forces a state without going through the service's own transitions, for
- * test setup: Stopped kills the daemon, Paused pauses it, Disabled stops it
- * and sets the start type, Running starts it if needed.
+ * test setup: Stopped kills the service process and its workflows (the start
+ * type is kept), Disabled does that and sets the start type, Paused pauses the
+ * service (starting it first if needed), Running starts or continues it
+ * (a Disabled start type becomes Manual), Automatic/Manual set the start type.
  */
 export async function forceState(hostRoot: string, target: 'Running' | 'Stopped' | 'Paused' | 'Disabled' | 'Automatic' | 'Manual'): Promise<ServiceRecord> {
   const info = readHostInfo(hostRoot);
@@ -151,7 +153,6 @@ export async function forceState(hostRoot: string, target: 'Running' | 'Stopped'
     killDaemonAndWorkflows(hostRoot, 'forced');
     writeServiceState(hostRoot, 'Stopped');
     if (target === 'Disabled') writeStartType(hostRoot, 'Disabled');
-    else if (rec.startType === 'Disabled') writeStartType(hostRoot, 'Manual');
     return readServiceRecord(hostRoot);
   }
   let current = rec;
