@@ -262,11 +262,14 @@ export interface CorruptingProxy {
 export async function startCorruptingProxy(
   targetPort: number,
   shouldCorrupt: (method: string, url: string) => boolean,
+  /** Runs before a request is forwarded: lets a test make something happen "at the same moment". */
+  beforeForward?: (method: string, url: string) => Promise<void>,
 ): Promise<CorruptingProxy> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const http = require('node:http') as typeof import('node:http');
   let count = 0;
-  const server = http.createServer((req, res) => {
+  const server = http.createServer(async (req, res) => {
+    if (beforeForward) await beforeForward(req.method ?? '', req.url ?? '');
     const upstream = http.request(
       { host: '127.0.0.1', port: targetPort, method: req.method, path: req.url, headers: req.headers },
       (up) => {

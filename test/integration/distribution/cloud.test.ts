@@ -379,6 +379,38 @@ describe('cloud destinations (Azurite, s3rver)', () => {
     }
   });
 
+  it('Azure refuses, at commit time, a blob that appeared after our existence check (If-None-Match: *)', async () => {
+    let raced = false;
+    const proxy = await startCorruptingProxy(
+      Number(new URL(azurite.endpoint).port),
+      () => false,
+      async (method, url) => {
+        // Just before our Put Block List: someone else writes the same name.
+        if (!raced && method === 'PUT' && url.includes('race/') && url.includes('comp=blocklist')) {
+          raced = true;
+          await container.getBlockBlobClient(`race/${small.name}`).upload('someone else', 12);
+        }
+      },
+    );
+    try {
+      const result = await copyBackupToDestinations({
+        archivePath: small.archivePath,
+        sha256: small.sha256,
+        destinations: [],
+        cloud: cloudConfig(azurite, undefined, { azure: { Prefix: 'race', EndpointUrl: `${proxy.endpoint}/${azurite.accountName}` } }),
+        secrets: secrets(),
+        retry: { count: 2, delaySeconds: 30 },
+        sleep: async () => assert.fail('an existing target must not be retried'),
+      });
+      assert.ok(raced, 'the race was staged');
+      assert.equal(result.Destinations[0].Success, false);
+      assert.equal(result.Destinations[0].ErrorCode, 'DESTINATION_TARGET_EXISTS');
+      assert.equal((await container.getBlockBlobClient(`race/${small.name}`).downloadToBuffer()).toString(), 'someone else');
+    } finally {
+      await proxy.stop();
+    }
+  });
+
   it('a cloud enabled without a credential is that destination failing, not a crash', async () => {
     const result = await copyBackupToDestinations({
       archivePath: small.archivePath,
