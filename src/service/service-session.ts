@@ -25,6 +25,11 @@ export interface SessionFromConfigOptions {
   servicePollMs?: number;
 }
 
+export interface RestoreOptions {
+  /** Overrides MaxServiceWaitSeconds for this attempt (e.g. a last-chance restore that may wait longer). */
+  maxServiceWaitSeconds?: number;
+}
+
 export interface Downtime {
   /** ISO 8601: the first stop control. */
   startedAt: string;
@@ -143,16 +148,16 @@ export class ServiceSession {
    * abortable: a second Ctrl+C must not leave Alteryx down. Throws if a node
    * would not start (the marker then still lists it).
    */
-  restore(): Promise<void> {
+  restore(options: RestoreOptions = {}): Promise<void> {
     if (!this.restoring) {
-      this.restoring = this.doRestore().finally(() => {
+      this.restoring = this.doRestore(options).finally(() => {
         this.restoring = undefined;
       });
     }
     return this.restoring;
   }
 
-  private async doRestore(): Promise<void> {
+  private async doRestore(options: RestoreOptions): Promise<void> {
     if (this.stopped.length === 0) {
       if (this.marker) await this.clearMarkerNow();
       return;
@@ -160,6 +165,7 @@ export class ServiceSession {
     await startTopology({
       ...this.o,
       sequence: this.sequence,
+      ...(options.maxServiceWaitSeconds !== undefined ? { maxServiceWaitSeconds: options.maxServiceWaitSeconds } : {}),
       nodes: [...this.stopped],
       signal: undefined,
       afterStart: (node) => this.recordRunning(node),

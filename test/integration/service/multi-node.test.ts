@@ -40,6 +40,8 @@ describe('multi-node stop and start order on the simulated nodes', () => {
   }
 
   it('stops Workers → Gallery → Controller and starts Controller → Gallery → Workers', async () => {
+    // Long enough that two Workers stopped in parallel must overlap, however slow the machine.
+    for (const w of WORKERS) h.faults({ stopSeconds: 1 }, w);
     const events: ServiceEvent[] = [];
     const s = session(events);
     assert.equal(s.topology.isMultiNode, true);
@@ -79,7 +81,7 @@ describe('multi-node stop and start order on the simulated nodes', () => {
 
   it('a node stuck in StopPending: the Workers already stopped are started again, the Controller is never stopped', async () => {
     h.faults({ stopStuck: true }, UI);
-    const s = session([], 1.5);
+    const s = session([], 3);
     await assert.rejects(s.stop(), (e: unknown) => e instanceof ServiceTimeoutError && e.code === 'SERVICE_STOP_TIMEOUT');
     assert.ok(!h.events(undefined, t0).some((e) => e.event === 'stop-requested'), 'controller untouched');
     assert.equal(h.state(), 'Running');

@@ -115,7 +115,7 @@ describe('service control on the simulated host', () => {
 
   it('the service refuses to stop: exit 2 after the wait, one stop only, and the session leaves it Running', async () => {
     h.faults({ stopRefuse: true });
-    const s = session({ maxServiceWaitSeconds: 1.5 });
+    const s = session({ maxServiceWaitSeconds: 0.6 });
     await assert.rejects(s.stop(), (e: unknown) => e instanceof ServiceTimeoutError && e.code === 'SERVICE_STOP_TIMEOUT');
     await s.restore();
     assert.equal(h.state(), 'Running');
@@ -125,7 +125,7 @@ describe('service control on the simulated host', () => {
 
   it('stuck in StopPending: exit 2, never a second stop; restore brings it back once the hung process is gone', async () => {
     h.faults({ stopStuck: true });
-    const s = session({ maxServiceWaitSeconds: 1.5 });
+    const s = session({ maxServiceWaitSeconds: 0.6 });
     await assert.rejects(s.stop(), (e: unknown) => {
       assert.ok(e instanceof ServiceTimeoutError && e.code === 'SERVICE_STOP_TIMEOUT');
       assert.equal(serviceStateOf(e)?.CurrentState, 'StopPending');
@@ -142,18 +142,18 @@ describe('service control on the simulated host', () => {
     // The administrator kills the hung service process; the next restore starts it.
     h.faults({});
     await forceState(h.root, 'Stopped');
-    await s.restore();
+    await s.restore({ maxServiceWaitSeconds: FAST.maxServiceWaitSeconds });
     assert.equal(h.state(), 'Running');
     assert.equal(s.needsRestore, false);
     assert.equal(fs.existsSync(markerPath(h.tempDir)), false);
   });
 
   it('stuck in StartPending on restore: exit 2 and the marker stays; a later restore finishes the job', async () => {
-    const s = session({ maxServiceWaitSeconds: 1.5 });
+    const s = session();
     await s.stop();
     assert.equal(h.state(), 'Stopped');
     h.faults({ startStuck: true });
-    await assert.rejects(s.restore(), (e: unknown) => e instanceof ServiceTimeoutError && e.code === 'SERVICE_START_TIMEOUT');
+    await assert.rejects(s.restore({ maxServiceWaitSeconds: 0.6 }), (e: unknown) => e instanceof ServiceTimeoutError && e.code === 'SERVICE_START_TIMEOUT');
     assert.equal(h.state(), 'StartPending');
     assert.equal(h.events(undefined, t0).filter((e) => e.event === 'start-requested').length, 1, 'one start only');
     assert.ok(fs.existsSync(markerPath(h.tempDir)));

@@ -12,10 +12,14 @@ import { createHost } from '../../../src/sim/host-builder';
 import { hostPaths, readJson } from '../../../src/sim/host-layout';
 import { forceState, readServiceRecord, type ServiceRecord } from '../../../src/sim/service-control';
 
-/** Fast settings for the simulated service (it changes state in ~0.2 s). */
+/**
+ * Fast settings for the simulated service (it changes state in ~0.2 s). The
+ * wait is generous because the tests that expect success must not fail on a
+ * loaded machine; tests that expect a timeout pass a short one explicitly.
+ */
 export const FAST: ServiceSettings = {
   serviceName: 'AlteryxService',
-  maxServiceWaitSeconds: 5,
+  maxServiceWaitSeconds: 15,
   maxWorkflowWaitSeconds: 5,
   workflowPollSeconds: 0.05,
   forceStopWorkflows: false,
@@ -58,7 +62,7 @@ export async function createSimHost(variant: 'embedded' | 'multi-node' = 'embedd
     state: (host) => readServiceRecord(nodeRoot(host)).state,
     startType: (host) => readServiceRecord(nodeRoot(host)).startType,
     faults: (f, host) => writeFaults(nodeRoot(host), f),
-    events: (host, since = 0) => readEvents(nodeRoot(host)).filter((e) => e.ts >= since),
+    events: (host, since = 0) => settledEvents(nodeRoot(host)).filter((e) => e.ts >= since),
     async reset() {
       for (const host of hosts) {
         const r = nodeRoot(host);
@@ -66,7 +70,14 @@ export async function createSimHost(variant: 'embedded' | 'multi-node' = 'embedd
         await forceState(r, 'Stopped'); // kills a hung service process and any workflows
         await forceState(r, 'Automatic');
         await forceState(r, 'Running');
+        // The daemon records Running before it journals it; let the journal catch up so `since` filters are exact.
+        const deadline = Date.now() + 5000;
+        while (readEvents(r).filter((e) => e.event === 'running' || e.event === 'start-pending').pop()?.event !== 'running') {
+          if (Date.now() > deadline) throw new Error(`${r}: no 'running' event after reset`);
+          await new Promise((res) => setTimeout(res, 10));
+        }
       }
+      await new Promise((res) => setTimeout(res, 5));
       for (const f of fs.readdirSync(h.tempDir)) fs.rmSync(path.join(h.tempDir, f), { recursive: true, force: true });
     },
     destroy() {
@@ -109,4 +120,32 @@ export function lastTs(events: SimEvent[], name: SimEvent['event']): number {
   const all = events.filter((x) => x.event === name);
   if (all.length === 0) throw new Error(`no '${name}' event in ${JSON.stringify(events.map((x) => x.event))}`);
   return all[all.length - 1].ts;
+}
+
+const LIFECYCLE: Record<string, string> = {
+  running: 'Running',
+  stopped: 'Stopped',
+  'stop-pending': 'StopPending',
+  'start-pending': 'StartPending',
+  paused: 'Paused',
+  continued: 'Running',
+};
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/**
+ * The journal, once it has caught up with the service's state: the daemon
+ * records a new state a moment before it journals it.
+ */
+function settledEvents(root: string): SimEvent[] {
+  const deadline = Date.now() + 3000;
+  for (;;) {
+    const events = readEvents(root);
+    const state = readServiceRecord(root).state;
+    const last = [...events].reverse().find((e) => e.event in LIFECYCLE || e.event === 'state-forced');
+    if (!last || last.event === 'state-forced' || LIFECYCLE[last.event] === state || Date.now() > deadline) return events;
+    sleepSync(10);
+  }
 }
