@@ -189,7 +189,7 @@ export function createAzureBlobTarget(settings: AzureBlobSettings, secrets: Secr
     },
 
     async remove(name: string): Promise<void> {
-      await container.getBlockBlobClient(prefix + name).delete();
+      await container.getBlockBlobClient(prefix + name).deleteIfExists();
     },
   };
 }

@@ -13,6 +13,7 @@ export interface BackupLocation {
   list(): Promise<string[]>;
   /** A small text file's content; `undefined` when it does not exist or is bigger than `maxBytes`. */
   readSmallText(name: string, maxBytes: number): Promise<string | undefined>;
+  /** Deletes one file; deleting a name that is already gone succeeds (like S3's DeleteObject). */
   remove(name: string): Promise<void>;
   /**
    * Our own temp files (`.ServerBackup_…zip[.sha256].<hex>.partial`, probe
@@ -61,7 +62,12 @@ export function folderLocation(dir: string): BackupLocation {
     async remove(name) {
       // Names come from list() and are plain file names; refuse anything that could escape the folder.
       if (name !== path.basename(name) || name === '..' || name === '.') throw new Error(`Refusing to delete '${name}': not a plain file name.`);
-      await fs.unlink(path.join(dir, name));
+      try {
+        await fs.unlink(path.join(dir, name));
+      } catch (err) {
+        // Already gone (another cleanup got there first) is what we wanted.
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
     },
   };
 }
