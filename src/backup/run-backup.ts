@@ -30,6 +30,9 @@ import { TOOL_VERSION } from './version';
 
 export { TOOL_VERSION } from './version';
 
+/** How often a service state change is polled: each poll can add this much to the downtime. */
+const SERVICE_POLL_MS = 200;
+
 export interface RunBackupContext {
   config: ResolvedConfig;
   platform: Platform;
@@ -172,7 +175,7 @@ export async function runBackup(ctx: RunBackupContext): Promise<RunBackupOutcome
       }
       const plan = describePlan(config, detection?.type ?? 'embedded', platform.hostname());
       if (plan.stopsService) {
-        session = ServiceSession.fromConfig(platform, config.file, { log, onEvent, runId: lock.runId });
+        session = ServiceSession.fromConfig(platform, config.file, { log, onEvent, runId: lock.runId, servicePollMs: SERVICE_POLL_MS });
         for (const node of session.topology.nodes) {
           const s = await testServiceState(platform, alteryx.ServiceName, node.host);
           const why = unusableReason({ state: s.CurrentState, startType: s.StartType });
@@ -206,6 +209,13 @@ export async function runBackup(ctx: RunBackupContext): Promise<RunBackupOutcome
       if (session!.wasAlreadyStopped) log.warn(`${alteryx.ServiceName} was already stopped; it will be left stopped.`);
     });
 
+    const startService = async () => {
+      await phases.phase('StartService', async () => {
+        await session!.restore();
+        const down = session!.downtime();
+        if (down) log.success(`${alteryx.ServiceName} is running again; downtime ${down.seconds.toFixed(1)} s.`);
+      });
+    };
     await phases.phase('BackupMongoDB', async () => {
       mongo = await invokeMongoDBBackup({
         config,
@@ -216,14 +226,12 @@ export async function runBackup(ctx: RunBackupContext): Promise<RunBackupOutcome
         signal: ctx.signal,
         preflight: mongoPreflight,
         serviceStopped: session !== undefined,
+        // The service comes back as soon as the dump files are written; the dump is verified with Alteryx live.
+        afterDumpCommand: startService,
       });
     });
-
-    await phases.phase('StartService', async () => {
-      await session!.restore();
-      const down = session!.downtime();
-      if (down) log.success(`${alteryx.ServiceName} is running again; downtime ${down.seconds.toFixed(1)} s.`);
-    });
+    // Only reached without a restart if the dump failed before its command finished (then `finally` restores).
+    await startService();
 
     await phases.phase('BackupFiles', async () => {
       files = await backupCriticalFiles({

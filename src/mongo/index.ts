@@ -171,6 +171,13 @@ export interface InvokeMongoDBBackupInput {
    * Default: StopServiceForExternalDB for self-managed.
    */
   serviceStopped?: boolean;
+  /**
+   * Runs as soon as the dump command has finished, before the (long)
+   * verification: the executor restarts AlteryxService here, because the
+   * files on disk no longer need the database to stay still. If it throws,
+   * the dump is discarded and the error propagates.
+   */
+  afterDumpCommand?: () => Promise<void>;
 }
 
 export interface MongoDBBackupResult {
@@ -224,6 +231,7 @@ export async function invokeMongoDBBackup(input: InvokeMongoDBBackupInput): Prom
       method = 'AlteryxService.exe emongodump';
       outcome = await runEmbeddedDump({ executable: platform.alteryxServiceExecutable(), outDir: dumpDir, timeoutSeconds, log, signal });
       log.info(`emongodump finished in ${outcome.durationSeconds.toFixed(1)} s; verifying the dump`);
+      await input.afterDumpCommand?.();
       verification = await verifyDump(dumpDir, { expectedDatabases: detection.databases, signal });
     } else {
       const section = config.file.MongoDBConfiguration.SelfManagedMongoDB;
@@ -235,6 +243,7 @@ export async function invokeMongoDBBackup(input: InvokeMongoDBBackupInput): Prom
       }
       method = 'mongodump';
       outcome = await runSelfManagedDump({ mongodump: section.MongoDumpPath.trim() || 'mongodump', target, outDir: dumpDir, timeoutSeconds, log, signal });
+      await input.afterDumpCommand?.();
       // A database that exists but holds no collections produces no folder; only demand the others.
       const expectedDatabases = probe
         ? probe.databases.filter((d) => d.collections.length > 0 || d.dataSizeBytes > 0).map((d) => d.name)
