@@ -11,7 +11,7 @@ BeforeAll {
         $script:recordPath = Join-Path $TestDrive ("record-{0}.jsonl" -f [guid]::NewGuid().ToString('N'))
         $env:ALTERYXBACKUP_FAKE_RECORD = $script:recordPath
         $env:ALTERYXBACKUP_FAKE_SCENARIO = $Scenario
-        foreach ($name in @('ALTERYXBACKUP_FAKE_EXIT', 'ALTERYXBACKUP_FAKE_CODE', 'ALTERYXBACKUP_FAKE_CATEGORY', 'ALTERYXBACKUP_FAKE_HANG_MS')) {
+        foreach ($name in @('ALTERYXBACKUP_FAKE_EXIT', 'ALTERYXBACKUP_FAKE_CODE', 'ALTERYXBACKUP_FAKE_CATEGORY', 'ALTERYXBACKUP_FAKE_HANG_MS', 'ALTERYXBACKUP_FAKE_STATUS')) {
             Remove-Item -Path "Env:$name" -ErrorAction SilentlyContinue
         }
         foreach ($key in $Extra.Keys) { Set-Item -Path "Env:$key" -Value $Extra[$key] }
@@ -29,7 +29,7 @@ BeforeAll {
 
 AfterAll {
     foreach ($name in @('ALTERYXBACKUP_CORE', 'ALTERYXBACKUP_FAKE_RECORD', 'ALTERYXBACKUP_FAKE_SCENARIO', 'ALTERYXBACKUP_FAKE_EXIT',
-            'ALTERYXBACKUP_FAKE_CODE', 'ALTERYXBACKUP_FAKE_CATEGORY', 'ALTERYXBACKUP_FAKE_HANG_MS')) {
+            'ALTERYXBACKUP_FAKE_CODE', 'ALTERYXBACKUP_FAKE_CATEGORY', 'ALTERYXBACKUP_FAKE_HANG_MS', 'ALTERYXBACKUP_FAKE_STATUS')) {
         Remove-Item -Path "Env:$name" -ErrorAction SilentlyContinue
     }
     Get-Module AlteryxBackup | Remove-Module -Force
@@ -417,6 +417,51 @@ Describe 'WhatIf and Confirm' {
         Reset-Fake
         $null = Invoke-AlteryxBackup ConfigOnly -ConfigPath $configPath -Confirm:$false
         (Get-Request).whatIf | Should -BeFalse
+    }
+}
+
+Describe 'Application event log entry per run' {
+    BeforeEach {
+        Mock -ModuleName AlteryxBackup Write-AlteryxBackupEventLog { }
+    }
+
+    It 'writes event 1000 for a successful run' {
+        Reset-Fake
+        $out = Invoke-AlteryxBackup ConfigOnly -ConfigPath $configPath -WarningAction SilentlyContinue
+        $out.Status | Should -Be 'Success'
+        Should -Invoke -ModuleName AlteryxBackup Write-AlteryxBackupEventLog -Times 1 -Exactly -ParameterFilter { $EventId -eq 1000 -and $Message -like '*ServerBackup_Config_*' }
+    }
+
+    It 'writes event 1001 for a run that finished with warnings' {
+        Reset-Fake -Extra @{ ALTERYXBACKUP_FAKE_STATUS = 'Warning' }
+        $null = Invoke-AlteryxBackup ConfigOnly -ConfigPath $configPath -WarningAction SilentlyContinue
+        Should -Invoke -ModuleName AlteryxBackup Write-AlteryxBackupEventLog -Times 1 -Exactly -ParameterFilter { $EventId -eq 1001 -and $Message -like '*Keys folder is missing*' }
+    }
+
+    It 'writes event 1002 for a failed run and still throws the core''s error' {
+        Reset-Fake -Scenario 'fail' -Extra @{ ALTERYXBACKUP_FAKE_EXIT = '5'; ALTERYXBACKUP_FAKE_CODE = 'EMONGODUMP_FAILED' }
+        { Invoke-AlteryxBackup Full -ConfigPath $configPath } | Should -Throw -ErrorId 'EMONGODUMP_FAILED,Invoke-AlteryxBackup'
+        $LASTEXITCODE | Should -Be 5
+        Should -Invoke -ModuleName AlteryxBackup Write-AlteryxBackupEventLog -Times 1 -Exactly -ParameterFilter { $EventId -eq 1002 -and $Message -like '*EMONGODUMP_FAILED*' }
+    }
+
+    It 'keeps the failed run''s summary as the error''s TargetObject' {
+        Reset-Fake -Scenario 'fail'
+        $caught = $null
+        try { Invoke-AlteryxBackup Full -ConfigPath $configPath } catch { $caught = $_ }
+        $caught.TargetObject.Status | Should -Be 'Failed'
+        $caught.CategoryInfo.Category | Should -Be 'InvalidData'
+    }
+
+    It 'writes nothing for -WhatIf' {
+        Reset-Fake
+        $null = Invoke-AlteryxBackup Full -ConfigPath $configPath -WhatIf
+        Should -Invoke -ModuleName AlteryxBackup Write-AlteryxBackupEventLog -Times 0 -Exactly
+    }
+
+    It 'does nothing off Windows and never throws' {
+        if ($env:OS -eq 'Windows_NT') { Set-ItResult -Skipped -Because 'this check is for non-Windows hosts'; return }
+        InModuleScope AlteryxBackup { { Write-AlteryxBackupEventLog -EventId 1000 -Message 'x' } | Should -Not -Throw }
     }
 }
 

@@ -47,6 +47,10 @@ function Invoke-AlteryxBackupNode {
     .PARAMETER ConfigPath
     The configuration file. Empty means the module default.
 
+    .PARAMETER OnFailure
+    Run with the ErrorRecord just before it is thrown (e.g. to write the event
+    log entry of a failed run). Its own errors become warnings.
+
     .PARAMETER WhatIfRequest
     Sends whatIf: true, so node reports its plan and touches nothing.
 
@@ -72,11 +76,23 @@ function Invoke-AlteryxBackupNode {
 
         [string]$ConfigPath,
 
-        [switch]$WhatIfRequest
+        [switch]$WhatIfRequest,
+
+        [scriptblock]$OnFailure
     )
 
     $utf8NoBom = New-Object System.Text.UTF8Encoding $false
     $sessionPath = $Cmdlet.SessionState.Path
+
+    # Every failure leaves through here. ThrowTerminatingError cannot be caught
+    # inside the calling cmdlet, so OnFailure is the caller's chance to react.
+    $throwFailure = {
+        param([System.Management.Automation.ErrorRecord]$Record)
+        if ($null -ne $OnFailure) {
+            try { & $OnFailure $Record } catch { Write-Warning "OnFailure: $($_.Exception.Message)" }
+        }
+        $Cmdlet.ThrowTerminatingError($Record)
+    }
 
     # --- Locate node and the core -------------------------------------------------
     $nodePath = $env:ALTERYXBACKUP_NODE
@@ -87,7 +103,7 @@ function Invoke-AlteryxBackupNode {
     if ([string]::IsNullOrEmpty($nodePath) -or -not [System.IO.File]::Exists($nodePath)) {
         $global:LASTEXITCODE = 1
         $exception = New-Object System.IO.FileNotFoundException "Node.js was not found ('$nodePath'). Install Node.js 20 or later, put node on PATH, or set `$env:ALTERYXBACKUP_NODE to node.exe."
-        $Cmdlet.ThrowTerminatingError((New-Object System.Management.Automation.ErrorRecord $exception, 'NODE_NOT_FOUND', ([System.Management.Automation.ErrorCategory]::ObjectNotFound), $null))
+        & $throwFailure ((New-Object System.Management.Automation.ErrorRecord $exception, 'NODE_NOT_FOUND', ([System.Management.Automation.ErrorCategory]::ObjectNotFound), $null))
     }
 
     $corePath = $env:ALTERYXBACKUP_CORE
@@ -100,7 +116,7 @@ function Invoke-AlteryxBackupNode {
     if ([string]::IsNullOrEmpty($corePath) -or -not [System.IO.File]::Exists($corePath)) {
         $global:LASTEXITCODE = 1
         $exception = New-Object System.IO.FileNotFoundException "The AlteryxBackup core (main.js) was not found next to the module. Build it with 'npm run build', or set `$env:ALTERYXBACKUP_CORE."
-        $Cmdlet.ThrowTerminatingError((New-Object System.Management.Automation.ErrorRecord $exception, 'NODE_CORE_NOT_FOUND', ([System.Management.Automation.ErrorCategory]::ObjectNotFound), $corePath))
+        & $throwFailure ((New-Object System.Management.Automation.ErrorRecord $exception, 'NODE_CORE_NOT_FOUND', ([System.Management.Automation.ErrorCategory]::ObjectNotFound), $corePath))
     }
 
     # --- Build the request ---------------------------------------------------------
@@ -153,7 +169,7 @@ function Invoke-AlteryxBackupNode {
             $global:LASTEXITCODE = 3
             $exception = New-Object System.InvalidOperationException $fromFiles.Error.Message
             $exception.Data['ExitCode'] = 3
-            $Cmdlet.ThrowTerminatingError((New-Object System.Management.Automation.ErrorRecord $exception, $fromFiles.Error.Id, ([System.Management.Automation.ErrorCategory]::SecurityError), $fromFiles.Error.Target))
+            & $throwFailure ((New-Object System.Management.Automation.ErrorRecord $exception, $fromFiles.Error.Id, ([System.Management.Automation.ErrorCategory]::SecurityError), $fromFiles.Error.Target))
         }
         foreach ($name in @($fromFiles.Secrets.Keys)) { $allSecrets[$name] = $fromFiles.Secrets[$name] }
         foreach ($key in @($fromFiles.Parameters.Keys)) {
@@ -416,7 +432,7 @@ function Invoke-AlteryxBackupNode {
         $exception = New-Object System.InvalidOperationException $message
         $exception.Data['ExitCode'] = 1
         $record = New-Object System.Management.Automation.ErrorRecord $exception, 'NODE_DIED', ([System.Management.Automation.ErrorCategory]::OperationStopped), $null
-        $Cmdlet.ThrowTerminatingError($record)
+        & $throwFailure ($record)
     }
 
     $exitCode = 1
@@ -463,7 +479,7 @@ function Invoke-AlteryxBackupNode {
     $exception.Data['Code'] = $code
     $exception.Data['Details'] = [string[]]$details
     $record = New-Object System.Management.Automation.ErrorRecord $exception, $code, $category, $data
-    $Cmdlet.ThrowTerminatingError($record)
+    & $throwFailure ($record)
 }
 
 # Reads an optional field of a parsed event; works under Set-StrictMode -Version Latest.

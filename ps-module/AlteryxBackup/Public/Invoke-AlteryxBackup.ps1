@@ -13,11 +13,13 @@ function Invoke-AlteryxBackup {
     stopped, the service is restarted before the command returns, on every path
     including Ctrl+C.
 
-    Returns the summary object. On failure it throws a terminating error whose
-    ErrorId is the core's error code (for example CONFIG_INVALID) and whose
-    TargetObject is the summary of the failed run; $LASTEXITCODE holds the exit code
-    either way. -WhatIf prints the plan and touches nothing; -Confirm asks before
-    the run starts.
+    Returns the summary object. On Windows every run also writes one Application
+    event log entry, source AlteryxBackup: event id 1000 for success, 1001 for
+    success with warnings, 1002 for failure. On failure it throws a terminating
+    error whose ErrorId is the core's error code (for example CONFIG_INVALID) and
+    whose TargetObject is the summary of the failed run; $LASTEXITCODE holds the
+    exit code either way. -WhatIf prints the plan and touches nothing; -Confirm asks
+    before the run starts.
 
     .PARAMETER BackupMode
     Full (MongoDB dump plus files; stops the service), DatabaseOnly (MongoDB dump
@@ -187,7 +189,28 @@ function Invoke-AlteryxBackup {
         $action = "Run a $modeText backup"
         if ($BackupMode -ne 'ConfigOnly') { $action = "$action (Full and DatabaseOnly stop AlteryxService during the MongoDB dump)" }
         if ($PSCmdlet.ShouldProcess('Alteryx Server', $action)) {
-            Invoke-AlteryxBackupNode -Command $MyInvocation.MyCommand.Name -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -ConfigPath $ConfigPath -ExtraParameters $extra -Secrets $secrets -CredentialFileSecret $fileSecrets
+            # One Application event log entry per run (Windows): 1000 success, 1001 warnings, 1002 failure.
+            # ($PSCmdlet.ThrowTerminatingError cannot be caught here, so the failure entry is written by OnFailure.)
+            $onFailure = {
+                param($failure)
+                $failedMode = $modeText
+                if ($null -ne $failure.TargetObject -and $null -ne $failure.TargetObject.PSObject.Properties['BackupMode']) { $failedMode = $failure.TargetObject.BackupMode }
+                Write-AlteryxBackupEventLog -EventId 1002 -Message ("AlteryxBackup: $failedMode backup failed (exit code $global:LASTEXITCODE, $($failure.FullyQualifiedErrorId.Split(',')[0])): $($failure.Exception.Message)")
+            }
+            $summary = Invoke-AlteryxBackupNode -Command $MyInvocation.MyCommand.Name -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -ConfigPath $ConfigPath -ExtraParameters $extra -Secrets $secrets -CredentialFileSecret $fileSecrets -OnFailure $onFailure
+            $eventId = 1000
+            $first = @($summary) | Select-Object -First 1
+            $status = ''
+            if ($null -ne $first -and $null -ne $first.PSObject.Properties['Status']) { $status = [string]$first.Status }
+            if ($status -eq 'Warning') { $eventId = 1001 }
+            $eventText = "AlteryxBackup: $modeText backup finished with status $status (exit code $global:LASTEXITCODE)."
+            if ($null -ne $first -and $null -ne $first.PSObject.Properties['ArchivePath']) { $eventText = "$eventText Archive: $($first.ArchivePath)." }
+            if ($null -ne $first -and $null -ne $first.PSObject.Properties['Warnings']) {
+                $warningList = @($first.Warnings | ForEach-Object { [string]$_ } | Where-Object { $_ })
+                if ($warningList.Count -gt 0) { $eventText = "$eventText Warnings: $($warningList -join ' | ')" }
+            }
+            Write-AlteryxBackupEventLog -EventId $eventId -Message $eventText
+            $summary
         }
         elseif ($WhatIfPreference) {
             # -WhatIf: node prints the plan and touches nothing.
