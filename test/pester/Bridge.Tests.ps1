@@ -517,6 +517,12 @@ Describe 'node dies' {
         $run.Output.Count | Should -Be 0
     }
 
+    It 'Stop-AlteryxServiceSafely never restarts the service it was asked to stop' {
+        Reset-Fake -Scenario 'die-after-stop'
+        { Stop-AlteryxServiceSafely -ConfigPath $configPath -Confirm:$false } | Should -Throw -ErrorId 'NODE_DIED,Stop-AlteryxServiceSafely'
+        @(Read-FakeRecord -Path $recordPath).command | Should -Be @('Stop-AlteryxServiceSafely')
+    }
+
     It 'Ctrl+C while node has the service stopped: waits for node, then repairs' {
         Reset-Fake -Scenario 'hang-after-stop' -Extra @{ ALTERYXBACKUP_FAKE_HANG_MS = '2500' }
         $path = $recordPath

@@ -51,6 +51,10 @@ function Invoke-AlteryxBackupNode {
     Run with the ErrorRecord just before it is thrown (e.g. to write the event
     log entry of a failed run). Its own errors become warnings.
 
+    .PARAMETER NoServiceRepair
+    Never run Repair-AlteryxBackupState: for Stop-AlteryxServiceSafely, where a
+    stopped service is what the caller asked for.
+
     .PARAMETER WhatIfRequest
     Sends whatIf: true, so node reports its plan and touches nothing.
 
@@ -78,7 +82,9 @@ function Invoke-AlteryxBackupNode {
 
         [switch]$WhatIfRequest,
 
-        [scriptblock]$OnFailure
+        [scriptblock]$OnFailure,
+
+        [switch]$NoServiceRepair
     )
 
     $utf8NoBom = New-Object System.Text.UTF8Encoding $false
@@ -403,7 +409,7 @@ function Invoke-AlteryxBackupNode {
                     $null = $process.WaitForExit(10000)
                 }
             }
-            if ($null -eq $result -and $stoppedHosts.Count -gt 0) {
+            if ($null -eq $result -and $stoppedHosts.Count -gt 0 -and -not $NoServiceRepair) {
                 $repairOutcome = & $runRepair
             }
             if ($null -eq $result) { $global:LASTEXITCODE = 1 }

@@ -61,7 +61,8 @@ function Start-AlteryxServiceSafely {
 
     process {
         $target = 'AlteryxService'
-        if ($PSBoundParameters.ContainsKey('ConfigPath')) { $target = "AlteryxService (configuration $ConfigPath)" }
+        if ($PSBoundParameters.ContainsKey('ComputerName')) { $target = "AlteryxService on $ComputerName" }
+        if ($PSBoundParameters.ContainsKey('ConfigPath')) { $target = "$target (configuration $ConfigPath)" }
         if ($PSCmdlet.ShouldProcess($target, 'Start the service')) {
             Invoke-AlteryxBackupNode -Command $MyInvocation.MyCommand.Name -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -ConfigPath $ConfigPath
         }

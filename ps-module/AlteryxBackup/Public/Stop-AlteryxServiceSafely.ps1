@@ -80,9 +80,11 @@ function Stop-AlteryxServiceSafely {
 
     process {
         $target = 'AlteryxService'
-        if ($PSBoundParameters.ContainsKey('ConfigPath')) { $target = "AlteryxService (configuration $ConfigPath)" }
+        if ($PSBoundParameters.ContainsKey('ComputerName')) { $target = "AlteryxService on $ComputerName" }
+        if ($PSBoundParameters.ContainsKey('ConfigPath')) { $target = "$target (configuration $ConfigPath)" }
         if ($PSCmdlet.ShouldProcess($target, 'Stop the service after running workflows finish')) {
-            Invoke-AlteryxBackupNode -Command $MyInvocation.MyCommand.Name -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -ConfigPath $ConfigPath
+            # A stopped service is what the caller asked for: no repair if node dies.
+            Invoke-AlteryxBackupNode -Command $MyInvocation.MyCommand.Name -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -ConfigPath $ConfigPath -NoServiceRepair
         }
     }
 }
