@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
@@ -106,14 +107,27 @@ describe('fault switches: emongodump', () => {
   });
 
   it('dumpHang: writes the first collection, then hangs until killed', async () => {
-    const started = Date.now();
-    const { r, out, log } = await dumpWith({ dumpHang: true }, 1200);
-    assert.equal(r.code, null, 'killed by the timeout');
-    assert.ok(Date.now() - started >= 1100);
-    assert.equal(parseDumpLog(log!).size, 1);
-    assert.ok(fs.existsSync(out));
-    const ev = readEvents(root);
-    assert.equal(ev[ev.length - 1].event, 'dump-started', 'no dump-finished after a hang');
+    setFaults(root, { dumpHang: true }, true);
+    const out = dumpDir();
+    const logPath = path.join(out, 'mongoDump.log');
+    const child = spawn(path.join(root, 'Program Files', 'Alteryx', 'bin', 'AlteryxService'), [`emongodump=${out}`], { stdio: 'ignore' });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      // Wait (however slow the machine) for the first collection, then check that nothing more happens.
+      const deadline = Date.now() + 20_000;
+      while (!(fs.existsSync(logPath) && parseDumpLog(fs.readFileSync(logPath, 'utf8')).size === 1)) {
+        assert.ok(Date.now() < deadline, 'the first collection is written');
+        await sleep(20);
+      }
+      await sleep(700);
+      assert.equal(child.exitCode, null, 'still running');
+      assert.equal(parseDumpLog(fs.readFileSync(logPath, 'utf8')).size, 1);
+      const ev = readEvents(root);
+      assert.equal(ev[ev.length - 1].event, 'dump-started', 'no dump-finished after a hang');
+    } finally {
+      child.kill('SIGKILL');
+    }
+    assert.equal(await exited, null, 'ended only by the kill');
   });
 
   it('dumpSeconds: the dump takes at least that long', async () => {
@@ -325,10 +339,25 @@ describe('fault switches and behaviour: the stand-in mongodump', () => {
     assert.deepEqual([...parseDump(out).errors.keys()], [LARGEST]);
   });
 
-  it('mongodumpHang: hangs until killed', async () => {
+  it('mongodumpHang: writes the first collection, then hangs until killed', async () => {
     setFaults(root, { mongodumpHang: true });
-    const r = await mongodump(root, baseArgs(outDir()), 1000);
-    assert.equal(r.code, null);
+    const child = spawn(path.join(root, 'mongodb-tools', 'bin', 'mongodump'), baseArgs(outDir()), { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      const deadline = Date.now() + 20_000;
+      while (parseDumpLog(stderr).size < 1) {
+        assert.ok(Date.now() < deadline, 'the first collection is written');
+        await sleep(20);
+      }
+      await sleep(700);
+      assert.equal(child.exitCode, null, 'still running');
+      assert.equal(parseDumpLog(stderr).size, 1);
+    } finally {
+      child.kill('SIGKILL');
+    }
+    assert.equal(await exited, null);
   });
 
   it('rejects unknown options with exit 3, like mongodump', async () => {
