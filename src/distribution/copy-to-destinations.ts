@@ -139,8 +139,15 @@ async function runDestination(
   const seconds = () => Math.round(Number(process.hrtime.bigint() - started) / 1e7) / 100;
   const clean = (text: string) => redactSecrets(text, secrets);
   log('INFO', `Copying ${path.basename(options.archivePath)} to ${kind} destination '${destination}'.`);
-  const onProgress = (bytes: number, total: number) =>
-    options.onProgress?.({ Destination: destination, Kind: kind, BytesCopied: bytes, TotalBytes: total || totalBytes });
+  // At most one report per percent (and the last byte): a 500 GB copy must not send 500,000 progress lines to PowerShell.
+  let lastPercent = -1;
+  const onProgress = (bytes: number, total: number) => {
+    const of = total || totalBytes;
+    const percent = of > 0 ? Math.floor((bytes / of) * 100) : 100;
+    if (percent === lastPercent && bytes < of) return;
+    lastPercent = percent;
+    options.onProgress?.({ Destination: destination, Kind: kind, BytesCopied: bytes, TotalBytes: of });
+  };
   try {
     const { value, attempts } = await withRetry((n) => {
       if (n > 1) log('INFO', `Attempt ${n} for '${destination}'.`);

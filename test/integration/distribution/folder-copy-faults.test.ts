@@ -86,21 +86,27 @@ describe('copyBackupToDestinations: folders and faults', () => {
     assertLocalIntact();
   });
 
-  it('reports progress per destination up to the full size', async () => {
+  it('reports progress per destination up to the full size, at most once per percent', async () => {
     const a = dest('progress');
-    let last = 0;
+    const big = makeArchive(150 * 1024 * 1024 + 12345);
+    cleanup.push(big.dir);
+    const seen: number[] = [];
     await copyBackupToDestinations({
-      archivePath: archive.archivePath,
-      sha256: archive.sha256,
+      archivePath: big.archivePath,
+      sha256: big.sha256,
       destinations: [a],
       retry: { count: 0, delaySeconds: 0 },
       onProgress: (p) => {
         assert.equal(p.Destination, a);
-        assert.ok(p.BytesCopied >= last);
-        last = p.BytesCopied;
+        assert.equal(p.TotalBytes, big.size);
+        seen.push(p.BytesCopied);
       },
     });
-    assert.equal(last, archive.size);
+    assert.equal(seen[seen.length - 1], big.size);
+    for (let i = 1; i < seen.length; i++) assert.ok(seen[i] > seen[i - 1]);
+    const percents = seen.map((b) => Math.floor((b / big.size) * 100));
+    assert.equal(new Set(percents).size, percents.length, 'one report per percent');
+    assert.ok(seen.length <= 101 && seen.length >= 50, `${seen.length} reports for 151 chunks`);
   });
 
   it('never overwrites a different file with the target name, and still copies to the other destination', async () => {
