@@ -1,4 +1,5 @@
 import { parseArchiveName, type BackupMode } from '../core/backup-mode';
+import { CancelledError } from '../core/errors';
 import { errorMessage, redactSecrets, toLogSink, type LogSink, type LogTarget } from '../distribution/log-sink';
 import { parseSidecar, sidecarName } from '../distribution/sidecar';
 import type { BackupConfigFile, Secrets } from '../config/config-types';
@@ -22,6 +23,8 @@ export interface RemoveOldBackupsOptions {
    * 500 GB archive over a slow link from another server sharing the folder.
    */
   staleTemporaryAgeHours?: number;
+  /** Ctrl+C: stops between deletions (never in the middle of an archive + sidecar pair's first delete). */
+  signal?: AbortSignal;
 }
 
 export interface LocationCleanup {
@@ -79,7 +82,11 @@ export async function removeOldBackups(options: RemoveOldBackupsOptions): Promis
 
   const locations: LocationCleanup[] = [];
   const decisions: CleanupDecision[] = [];
+  const checkCancelled = () => {
+    if (options.signal?.aborted) throw new CancelledError('Retention was cancelled; what was removed so far is listed in the log.');
+  };
   for (const location of options.locations) {
+    checkCancelled();
     const summary: LocationCleanup = {
       Location: location.description,
       Removed: [],
@@ -124,6 +131,7 @@ export async function removeOldBackups(options: RemoveOldBackupsOptions): Promis
         log('DEBUG', `Keep ${d.name} in '${location.description}': ${d.reason}.`);
         continue;
       }
+      checkCancelled();
       if (whatIf) {
         summary.WouldRemove.push(d.name);
         log('INFO', `What if: would remove ${d.name} and its sidecar from '${location.description}': ${d.reason}.`);

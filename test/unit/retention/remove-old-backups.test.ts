@@ -215,6 +215,28 @@ describe('removeOldBackups on folders', () => {
     assert.ok(fs.existsSync(path.join(dir, '.ServerBackup_Full_20251201_020000.zip.0a1b2c.partial')));
   });
 
+  it('stops between deletions when cancelled', async () => {
+    const controller = new AbortController();
+    const real = folderLocation(dir);
+    let removed = 0;
+    const counting: BackupLocation = {
+      ...real,
+      remove: async (name) => {
+        await real.remove(name);
+        if (name.endsWith('.zip') && ++removed === 3) controller.abort();
+      },
+    };
+    await assert.rejects(
+      removeOldBackups({ locations: [counting], retentionDays: DAYS, now: NOW, signal: controller.signal }),
+      (e: unknown) => e instanceof Error && e.name === 'CancelledError',
+    );
+    assert.equal(removed, 3);
+    const left = new Set(fs.readdirSync(dir));
+    const gone = seeded.expectedRemoved.filter((n) => !left.has(n));
+    assert.equal(gone.length, 3);
+    for (const n of gone) assert.ok(!left.has(`${n}.sha256`), 'each archive removed before the stop lost its sidecar too');
+  });
+
   it('refuses an invalid policy before touching anything', async () => {
     const before = fs.readdirSync(dir).sort();
     await assert.rejects(
