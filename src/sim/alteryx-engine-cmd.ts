@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { appendEvent } from './events';
 import { readHostInfo } from './host-layout';
 
@@ -26,6 +28,10 @@ function main(): void {
     appendEvent(root, hostname, 'workflow-killed', { workflowPid: process.pid, reason: 'SIGTERM', ranMs: Date.now() - started });
     process.exit(143);
   });
+  // Its host folder was deleted without `sim destroy`: nothing left to run for.
+  setInterval(() => {
+    if (!fs.existsSync(path.join(root, 'sim', 'host.json'))) process.exit(0);
+  }, 1000).unref();
   setTimeout(() => {
     appendEvent(root, hostname, 'workflow-ended', { workflowPid: process.pid, ranMs: Date.now() - started });
     process.exit(0);

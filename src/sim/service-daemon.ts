@@ -27,6 +27,12 @@ async function main(): Promise<void> {
 
   writeServiceState(root, 'StartPending', process.pid);
   appendEvent(root, host, 'start-pending', { daemonPid: process.pid });
+  // A host folder deleted without `sim destroy` must not leave its service running forever.
+  setInterval(() => {
+    if (fs.existsSync(paths.hostJson)) return;
+    for (const wf of findEngineProcesses(root)) killPid(wf.pid);
+    process.exit(0);
+  }, 1000).unref();
 
   let faults = readFaults(root);
   if (faults.startStuck) {
