@@ -70,6 +70,17 @@ export const AZURITE_ACCOUNT = 'devstoreaccount1';
 export const AZURITE_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
 export async function startAzurite(): Promise<AzuriteServer> {
+  // The free port is only free until someone else takes it: try again on an early exit (EADDRINUSE).
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startAzuriteOnce();
+    } catch (err) {
+      if (attempt >= 3) throw err;
+    }
+  }
+}
+
+async function startAzuriteOnce(): Promise<AzuriteServer> {
   const location = makeTempDir('azurite');
   const port = await freePort();
   const bin = path.join(REPO_ROOT, 'node_modules', '.bin', 'azurite-blob');
@@ -81,19 +92,25 @@ export async function startAzurite(): Promise<AzuriteServer> {
   let out = '';
   child.stdout?.on('data', (d) => (out += String(d)));
   child.stderr?.on('data', (d) => (out += String(d)));
-  await waitForPort(port, child, () => out);
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    fs.rmSync(location, { recursive: true, force: true });
+  };
+  try {
+    await waitForPort(port, child, () => out);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
   return {
     endpoint: `http://127.0.0.1:${port}/${AZURITE_ACCOUNT}`,
     accountName: AZURITE_ACCOUNT,
     accountKey: AZURITE_KEY,
-    async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await exited;
-      }
-      fs.rmSync(location, { recursive: true, force: true });
-    },
+    stop,
   };
 }
 
