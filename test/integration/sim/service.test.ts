@@ -131,3 +131,22 @@ describe('simulated service: transitions with real processes', () => {
     await waitForState(root, 'Running');
   });
 });
+
+describe('simulated service: a deleted host folder', () => {
+  it('takes its service process and workflows with it', async () => {
+    const { root } = await createHost(['--db-mb', '0.1']);
+    try {
+      const daemon = readServiceRecord(root).daemonPid!;
+      const wf = Number((await sim(['run-workflow', root, '--seconds', '60'])).stdout.trim());
+      assert.ok(isPidAlive(daemon) && isPidAlive(wf));
+      fs.rmSync(root, { recursive: true, force: true });
+      const deadline = Date.now() + 10_000;
+      while (isPidAlive(daemon) || isPidAlive(wf)) {
+        assert.ok(Date.now() < deadline, 'they exit');
+        await sleep(100);
+      }
+    } finally {
+      destroyHost(root);
+    }
+  });
+});
