@@ -63,8 +63,8 @@ export async function createHost(args: string[] = []): Promise<{ root: string; c
 
 /** Kills every process of the host and removes its folder; safe to call twice. */
 export function destroyHost(root: string | undefined): void {
-  if (!root || !fs.existsSync(root)) return;
-  simSync(['destroy', root]);
+  if (!root) return;
+  if (fs.existsSync(root)) simSync(['destroy', root]);
   fs.rmSync(path.dirname(root), { recursive: true, force: true });
 }
 
