@@ -27,12 +27,15 @@ export interface FaultHost {
   config: any;
 }
 
-export async function createFaultHost(args: string[] = []): Promise<FaultHost> {
+/** A fresh simulated host (0.5 MB of data) with one good Full backup already published. */
+export async function createFaultHost(args: string[] = [], o: { fullBackup?: boolean } = {}): Promise<FaultHost> {
   const { root, configPath } = await createHost(args);
   const config = JSON.parse(fs.readFileSync(configPath, 'utf8'));
   const nodesDir = path.join(root, 'nodes');
   const nodeRoots = fs.existsSync(nodesDir) ? fs.readdirSync(nodesDir).sort().map((n) => path.join(nodesDir, n)) : [];
-  return { root, configPath, roots: [root, ...nodeRoots], config };
+  const h = { root, configPath, roots: [root, ...nodeRoots], config };
+  if (o.fullBackup !== false) await goodBackup(h, 'Full');
+  return h;
 }
 
 export function destroyFaultHost(h: FaultHost | undefined): void {
@@ -99,7 +102,7 @@ export function takeBaseline(h: FaultHost, archivePath: string, extraDirs: strin
 }
 
 /** Runs one good backup (exit 0) and returns its archive: the "previous newest backup" for the fault that follows. */
-export async function goodBackup(h: FaultHost, mode: 'Full' | 'DatabaseOnly' | 'ConfigOnly' = 'Full'): Promise<string> {
+export async function goodBackup(h: FaultHost, mode: 'Full' | 'DatabaseOnly' | 'ConfigOnly'): Promise<string> {
   const r = await runCli('Invoke-AlteryxBackup', { configPath: h.configPath, parameters: { BackupMode: mode } });
   assert.equal(r.exitCode, 0, `the good backup before the fault failed:\n${tail(r)}`);
   const archivePath = r.result!.data.ArchivePath as string;
@@ -107,10 +110,16 @@ export async function goodBackup(h: FaultHost, mode: 'Full' | 'DatabaseOnly' | '
   return archivePath;
 }
 
-/** resetAll + one good backup + baseline. */
+/**
+ * resetAll + one good backup + baseline. The good backup is ConfigOnly by
+ * default: it is a complete, verified archive like any other and takes a
+ * third of a Full run's time. Each file also makes one good Full backup in
+ * `before`, so a Full archive is among the pre-existing files that every
+ * fault must leave byte-for-byte alone.
+ */
 export async function prepare(h: FaultHost, o: { mode?: 'Full' | 'DatabaseOnly' | 'ConfigOnly'; extraDirs?: string[] } = {}): Promise<Baseline> {
   await resetAll(h);
-  const archive = await goodBackup(h, o.mode);
+  const archive = await goodBackup(h, o.mode ?? 'ConfigOnly');
   return takeBaseline(h, archive, o.extraDirs);
 }
 

@@ -135,7 +135,7 @@ describe('service faults', () => {
 
   test('already Stopped before the run: the backup succeeds and the service is left Stopped', async () => {
     await resetAll(h);
-    const prev = await goodBackup(h);
+    const prev = await goodBackup(h, 'ConfigOnly');
     await forceState(h.root, 'Stopped');
     const b = takeBaseline(h, prev);
     const r = await full();
@@ -156,7 +156,7 @@ describe('service faults', () => {
   for (const state of ['Paused', 'Disabled'] as const) {
     test(`${state} before the run: exit 3 SERVICE_NOT_USABLE and nothing touched`, async () => {
       await resetAll(h);
-      const prev = await goodBackup(h);
+      const prev = await goodBackup(h, 'ConfigOnly');
       await forceState(h.root, state);
       const b = takeBaseline(h, prev);
       const r = await full();
