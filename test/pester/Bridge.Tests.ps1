@@ -483,6 +483,21 @@ Describe 'Large output' {
     }
 }
 
+Describe 'A child of node keeps stdout open' {
+    It 'returns once node has exited instead of waiting for the child' {
+        Reset-Fake -Scenario 'orphan-holds-stdout'
+        $watch = [System.Diagnostics.Stopwatch]::StartNew()
+        $run = Invoke-InFreshRunspace -TimeoutSeconds 25 -ScriptBlock { param($ConfigPath) Test-AlteryxServiceState -ConfigPath $ConfigPath } -ArgumentList @($configPath)
+        $watch.Stop()
+        $orphan = @(Read-FakeRecord -Path $recordPath) | Where-Object { $_.command -eq 'orphan' }
+        if ($null -ne $orphan) { Stop-Process -Id $orphan.pid -Force -ErrorAction SilentlyContinue }
+        $run.TimedOut | Should -BeFalse
+        $run.Failure | Should -BeNullOrEmpty
+        $run.Output[0].Orphan | Should -BeGreaterThan 0
+        $watch.Elapsed.TotalSeconds | Should -BeLessThan 20
+    }
+}
+
 Describe 'node dies' {
     It 'after stopping the service: NODE_DIED, exit code 1, and Repair-AlteryxBackupState runs' {
         Reset-Fake -Scenario 'die-after-stop'

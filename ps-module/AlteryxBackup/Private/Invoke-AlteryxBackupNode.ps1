@@ -303,6 +303,7 @@ function Invoke-AlteryxBackupNode {
     $repairOutcome = $null
     $stderrText = ''
     $processExitCode = $null
+    $exitSeenAt = $null
 
     $verboseWanted = -not ($VerbosePreference -eq 'SilentlyContinue' -or $VerbosePreference -eq 'Ignore')
     $progressWanted = -not ($ProgressPreference -eq 'SilentlyContinue' -or $ProgressPreference -eq 'Ignore')
@@ -317,7 +318,15 @@ function Invoke-AlteryxBackupNode {
         while ($true) {
             if ($null -eq $pendingLine) { $pendingLine = $process.StandardOutput.ReadLineAsync() }
             # Short waits keep the loop responsive to Ctrl+C while node is quiet.
-            if (-not $pendingLine.IsCompleted -and -not $pendingLine.Wait(200)) { continue }
+            if (-not $pendingLine.IsCompleted -and -not $pendingLine.Wait(200)) {
+                # A child that inherited node's stdout can keep the pipe open after
+                # node has exited; stop reading a few seconds after node is gone.
+                if ($process.HasExited) {
+                    if ($null -eq $exitSeenAt) { $exitSeenAt = [DateTime]::UtcNow }
+                    elseif (([DateTime]::UtcNow - $exitSeenAt).TotalSeconds -ge 3) { $pendingLine = $null; break }
+                }
+                continue
+            }
             $line = $pendingLine.Result
             $pendingLine = $null
             if ($null -eq $line) { break }
@@ -381,7 +390,7 @@ function Invoke-AlteryxBackupNode {
         }
 
         $process.WaitForExit()
-        if ($null -ne $errTask -and $errTask.Wait(10000)) { $stderrText = $errTask.Result }
+        if ($null -ne $errTask -and $errTask.Wait(3000)) { $stderrText = $errTask.Result }
     }
     finally {
         if ($null -ne $process) {
