@@ -39,6 +39,8 @@ export interface StopServiceOptions extends ServiceOperationOptions {
    * sent; the session writes its state marker here. If it throws, no stop is sent.
    */
   beforeStop?: () => Promise<void> | void;
+  /** A workflow wait already done for this node (drainWorkflows); recorded in the result. */
+  priorWorkflowWait?: WorkflowWaitRecord;
 }
 
 export interface StartServiceOptions extends ServiceOperationOptions {
@@ -175,16 +177,38 @@ async function waitForState(o: WaitOptions): Promise<WaitResult> {
  * killed only if ForceStopWorkflows is set; otherwise WORKFLOW_WAIT_TIMEOUT
  * (exit 2) and the service is left as it was.
  */
+/** What a workflow wait found, carried into the node's ServiceStateInfo. */
+export type WorkflowWaitRecord = Pick<ServiceStateInfo, 'HasActiveWorkflows' | 'WorkflowCheckCount' | 'WorkflowWaitSeconds' | 'KilledWorkflowPids'>;
+
+/**
+ * Waits until no AlteryxEngineCmd runs on one node (killing them at the
+ * timeout only with ForceStopWorkflows). Changes nothing else. The topology
+ * runner calls it for every node at once before stopping any node, so a
+ * busy Controller cannot keep already-stopped Workers down.
+ */
+export async function drainWorkflows(o: StopServiceOptions): Promise<WorkflowWaitRecord> {
+  const status = await o.platform.services.query(o.serviceName, o.host);
+  const info = newInfo(o.platform, o.serviceName, o.host, status);
+  if (status.state === 'Running') await waitForWorkflows(o, info);
+  return {
+    HasActiveWorkflows: info.HasActiveWorkflows,
+    WorkflowCheckCount: info.WorkflowCheckCount,
+    WorkflowWaitSeconds: info.WorkflowWaitSeconds,
+    KilledWorkflowPids: info.KilledWorkflowPids,
+  };
+}
+
 async function waitForWorkflows(o: StopServiceOptions, info: ServiceStateInfo): Promise<void> {
   const started = Date.now();
   const deadline = started + o.maxWorkflowWaitSeconds * 1000;
   const pollMs = Math.max(1, o.workflowPollSeconds * 1000);
+  const waitedBefore = info.WorkflowWaitSeconds;
   let announced = false;
   for (;;) {
     throwIfAborted(o.signal);
     const running = await o.platform.processes.find(WORKFLOW_PROCESS_NAME, o.host);
     info.WorkflowCheckCount++;
-    info.WorkflowWaitSeconds = Math.round((Date.now() - started) / 1000);
+    info.WorkflowWaitSeconds = waitedBefore + Math.round((Date.now() - started) / 1000);
     if (running.length === 0) {
       if (announced) o.log.info(`All workflows on ${info.Host} have finished.`);
       return;
@@ -262,6 +286,12 @@ export async function stopServiceSafely(o: StopServiceOptions): Promise<ServiceS
   let status = await o.platform.services.query(o.serviceName, o.host);
   const info = newInfo(o.platform, o.serviceName, o.host, status);
   info.TargetState = 'Stopped';
+  if (o.priorWorkflowWait) {
+    info.HasActiveWorkflows = o.priorWorkflowWait.HasActiveWorkflows;
+    info.WorkflowCheckCount = o.priorWorkflowWait.WorkflowCheckCount;
+    info.WorkflowWaitSeconds = o.priorWorkflowWait.WorkflowWaitSeconds;
+    info.KilledWorkflowPids = [...o.priorWorkflowWait.KilledWorkflowPids];
+  }
   if (status.state === 'NotFound') throw notFound(o.serviceName, o.host);
   const reason = unusableReason(status);
   if (reason) {
@@ -336,8 +366,21 @@ export async function stopServiceSafely(o: StopServiceOptions): Promise<ServiceS
   const started = Date.now();
   let r: WaitResult;
   try {
-    r = await waitForState({ ...waitBase(o, pollMs, maxWaitMs), target: 'Stopped' });
+    r = await waitForState({
+      ...waitBase(o, pollMs, maxWaitMs),
+      target: 'Stopped',
+      // Seen stopping, then Running again: the service abandoned the stop. Waiting longer cannot help.
+      failedWhen: (s, seen) => s === 'Running' && seen.has('StopPending'),
+    });
   } catch (err) {
+    attachState(err, info);
+    throw err;
+  }
+  if (!r.reached && r.state === 'Running' && r.seen.has('StopPending')) {
+    const err = new ServiceTimeoutError(`${name} began stopping, then returned to Running; it did not stop.`, 'SERVICE_STOP_FAILED');
+    info.CurrentState = 'Running';
+    info.StateChangeTimestamp = new Date().toISOString();
+    info.StateChangeError = err.message;
     attachState(err, info);
     throw err;
   }

@@ -1,6 +1,13 @@
 import { BackupError } from '../core/errors';
 import type { Platform, ServiceState } from '../platform/platform';
-import { serviceStateOf, startServiceSafely, stopServiceSafely, type ServiceSettings } from './service-controller';
+import {
+  drainWorkflows,
+  serviceStateOf,
+  startServiceSafely,
+  stopServiceSafely,
+  type ServiceSettings,
+  type WorkflowWaitRecord,
+} from './service-controller';
 import type { ServiceEventHandler, ServiceLog, ServiceNode, ServiceStateInfo, ServiceStep } from './service-types';
 import { startupGroupsFor, type ServiceTopology } from './topology';
 
@@ -76,13 +83,28 @@ function label(node: ServiceNode): string {
 
 /**
  * Stops every node, Workers → ServerUI → Controller, same-role nodes in
- * parallel. If any node fails, whatever this call stopped is started again
+ * parallel, after waiting for workflows on all nodes at once. If any node fails, whatever this call stopped is started again
  * (Controller → ServerUI → Workers, not abortable) and the first error is
  * rethrown; a rollback failure is appended to its details.
  */
 export async function stopTopology(o: TopologyStopOptions): Promise<TopologyStopResult> {
   const stopped: ServiceNode[] = [];
   const results: NodeResult[] = [];
+
+  // Wait for workflows on every node at once, before stopping any: a node
+  // still busy later in the order must not keep earlier nodes down.
+  const waitStarted = Date.now();
+  const prior = new Map<ServiceNode, WorkflowWaitRecord>();
+  if (o.topology.nodes.length > 1) {
+    const drained = await Promise.allSettled(
+      o.topology.nodes.map(async (node) => prior.set(node, await drainWorkflows({ ...o, beforeStop: undefined, host: node.host, signal: o.signal }))),
+    );
+    const failed = drained.find((d): d is PromiseRejectedResult => d.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+  // Workflows started since the drain get only what is left of the wait.
+  const remainingWorkflowWait = Math.max(0, o.maxWorkflowWaitSeconds - (Date.now() - waitStarted) / 1000);
+
   for (const group of o.topology.shutdown) {
     if (group.nodes.length > 1) o.log.info(`Stopping ${group.nodes.length} ${group.role} nodes in parallel.`);
     const settled = await Promise.allSettled(
@@ -91,6 +113,7 @@ export async function stopTopology(o: TopologyStopOptions): Promise<TopologyStop
         try {
           const state = await stopServiceSafely({
             ...o,
+            ...(prior.has(node) ? { maxWorkflowWaitSeconds: remainingWorkflowWait, priorWorkflowWait: prior.get(node) } : {}),
             host: node.host,
             signal: o.signal,
             beforeStop: o.beforeStop ? () => o.beforeStop!(node) : undefined,

@@ -99,7 +99,7 @@ describe('interruption, a killed node process, and the run lock (separate node p
     const t = Date.now();
     const second = run();
     const r = await second.exit;
-    assert.equal(r.code, 3);
+    assert.equal(r.code, 3, second.lines.join('\n'));
     assert.ok(second.lines.some((l) => l.startsWith('failed LOCK_HELD 3')), second.lines.join('\n'));
     assert.ok(!h.events(undefined, t).some((e) => e.event === 'start-requested' || e.event === 'stop-requested'), 'service untouched');
     assert.equal(h.state(), 'Stopped', 'still the first run’s business');
@@ -154,7 +154,8 @@ describe('interruption, a killed node process, and the run lock (separate node p
     await assert.rejects(acquireRunLock(h.tempDir, { log: memoryLog() }), (e: unknown) => e instanceof ValidationError && e.code === 'LOCK_HELD');
     const c = run();
     const r = await c.exit;
-    assert.equal(r.code, 3);
+    assert.equal(r.code, 3, c.lines.join('\n'));
+    assert.ok(c.lines.some((l) => l.startsWith('failed LOCK_HELD 3')), c.lines.join('\n'));
     assert.equal(h.state(), 'Running');
   });
 });

@@ -6,7 +6,8 @@ import { ServiceSession } from '../../../src/service/service-session';
 import type { ServiceEvent } from '../../../src/service/service-types';
 import { markerPath, readStateMarker } from '../../../src/service/state-marker';
 import { forceState } from '../../../src/sim/service-control';
-import { createSimHost, FAST, firstTs, lastTs, memoryLog, type SimHost } from './sim-host';
+import { launchWorkflow } from '../../../src/sim/workflows';
+import { createSimHost, FAST, firstTs, lastTs, memoryLog, pidAlive, type SimHost } from './sim-host';
 
 const WORKERS = ['WORKER1', 'WORKER2'];
 const UI = 'GALLERY1';
@@ -99,6 +100,33 @@ describe('multi-node stop and start order on the simulated nodes', () => {
     await s.restore();
     for (const host of [undefined, ...ALL_REMOTE]) assert.equal(h.state(host), 'Running', host ?? 'controller');
     assert.equal(fs.existsSync(markerPath(h.tempDir)), false);
+  });
+
+  it('a workflow on the Controller is waited for before any Worker goes down', async () => {
+    const pid = launchWorkflow(h.root, 0.8, 'test');
+    const s = session();
+    await s.stop();
+    const ended = firstTs(h.events(undefined, t0), 'workflow-ended');
+    for (const w of WORKERS) assert.ok(ended <= firstTs(h.events(w, t0), 'stop-requested'), `${w} stopped only after the workflow ended`);
+    assert.equal(pidAlive(pid), false);
+    assert.ok(!h.events(undefined, t0).some((e) => e.event === 'workflow-killed'));
+    await s.restore();
+    for (const host of [undefined, ...ALL_REMOTE]) assert.equal(h.state(host), 'Running');
+  });
+
+  it('a workflow still running on a Worker at the timeout, without force: no node is stopped, and it keeps running', async () => {
+    const pid = launchWorkflow(h.nodeRoot('WORKER2'), 60, 'test');
+    const s = ServiceSession.fromConfig(
+      h.platform,
+      { ...h.config, ServiceConfiguration: { ...h.config.ServiceConfiguration, MaxWorkflowWaitSeconds: 0.5, WorkflowPollSeconds: 0.05 } },
+      { log: memoryLog(), servicePollMs: FAST.servicePollMs },
+    );
+    await assert.rejects(s.stop(), (e: unknown) => e instanceof ServiceTimeoutError && e.code === 'WORKFLOW_WAIT_TIMEOUT');
+    for (const host of [undefined, ...ALL_REMOTE]) {
+      assert.equal(h.state(host), 'Running');
+      assert.ok(!h.events(host, t0).some((e) => e.event === 'stop-requested'), `${host ?? 'controller'} untouched`);
+    }
+    assert.ok(pidAlive(pid));
   });
 
   it('a Worker already stopped is left stopped', async () => {

@@ -58,6 +58,18 @@ describe('stopServiceSafely (decisions)', () => {
     assert.deepEqual(p.controls(), ['stop LOCAL']);
   });
 
+  it('a service that starts stopping and returns to Running fails fast with SERVICE_STOP_FAILED, one stop only', async () => {
+    const p = new FakePlatform().set(undefined, 'Running');
+    p.afterStop.set('LOCAL', ['StopPending', 'StopPending', 'Running']);
+    await assert.rejects(stopServiceSafely(opts(p, { maxServiceWaitSeconds: 60 }).o), (e: unknown) => {
+      assert.ok(e instanceof ServiceTimeoutError);
+      assert.equal(e.code, 'SERVICE_STOP_FAILED');
+      assert.equal(serviceStateOf(e)?.RequiresRollback, true);
+      return true;
+    });
+    assert.deepEqual(p.controls(), ['stop LOCAL']);
+  });
+
   it('a service already StopPending is waited for, not sent a stop, and left stopped', async () => {
     const p = new FakePlatform().set(undefined, 'StopPending').script(undefined, ['StopPending', 'StopPending', 'Stopped']);
     const { o, events } = opts(p);

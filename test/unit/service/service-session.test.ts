@@ -102,6 +102,31 @@ describe('ServiceSession', () => {
     assert.deepEqual((await readStateMarker(tmp.dir))?.stoppedNodes.map((n) => n.hostname), ['UI']);
   });
 
+  it('waits for workflows on every node before stopping any: a busy Controller at the timeout stops nothing', async () => {
+    const p = multiNode();
+    p.workflows.set('CTRL', [{ pid: 55, name: 'AlteryxEngineCmd' }]);
+    const s = session(p);
+    await assert.rejects(s.stop(), (e: unknown) => e instanceof ServiceTimeoutError && e.code === 'WORKFLOW_WAIT_TIMEOUT');
+    assert.deepEqual(p.controls(), [], 'no Worker was stopped while the Controller was busy');
+    assert.equal(s.needsRestore, false);
+    assert.equal(fs.existsSync(markerPath(tmp.dir)), false);
+  });
+
+  it('with ForceStopWorkflows the workflows on every node are killed before the first stop', async () => {
+    const p = multiNode();
+    p.workflows.set('CTRL', [{ pid: 55, name: 'AlteryxEngineCmd' }]);
+    p.workflows.set('W1', [{ pid: 66, name: 'AlteryxEngineCmd' }]);
+    const s = session(p, { forceStopWorkflows: true });
+    const states = await s.stop();
+    const controls = p.controls();
+    const firstStop = controls.findIndex((c) => c.startsWith('stop'));
+    assert.ok(controls.indexOf('kill CTRL 55') < firstStop && controls.indexOf('kill W1 66') < firstStop, controls.join(', '));
+    const ctrl = states.find((x) => x.Host === 'CTRL')!;
+    assert.deepEqual(ctrl.KilledWorkflowPids, [55]);
+    assert.equal(ctrl.HasActiveWorkflows, true);
+    await s.restore();
+  });
+
   it('nodes already stopped are left stopped and are not in the marker', async () => {
     const p = multiNode();
     p.set('W2', 'Stopped');
