@@ -49,12 +49,13 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   if (info.variant !== 'self-managed' && fs.existsSync(paths.mongoDataDir)) fs.writeFileSync(lockFile, `${process.pid}\n`);
-  writeServiceState(root, 'Running', process.pid);
-  appendEvent(root, host, 'running', { daemonPid: process.pid });
+  // Launched before Running is reported, so whoever sees Running also sees these workflows.
   if (faults.workflowsOnStart) {
     const count = faults.workflowCount ?? 1;
     for (let i = 0; i < count; i++) launchWorkflow(root, faults.workflowSeconds ?? 5, 'service-start');
   }
+  writeServiceState(root, 'Running', process.pid);
+  appendEvent(root, host, 'running', { daemonPid: process.pid });
 
   let state: 'Running' | 'Paused' = 'Running';
   for (;;) {
