@@ -1,10 +1,11 @@
-import { BackupError } from '../core/errors';
+import { BackupError, ValidationError } from '../core/errors';
 import type { Platform, ServiceState } from '../platform/platform';
 import {
   drainWorkflows,
   serviceStateOf,
   startServiceSafely,
   stopServiceSafely,
+  unusableReason,
   type ServiceSettings,
   type WorkflowWaitRecord,
 } from './service-controller';
@@ -91,6 +92,9 @@ export async function stopTopology(o: TopologyStopOptions): Promise<TopologyStop
   const stopped: ServiceNode[] = [];
   const results: NodeResult[] = [];
 
+  // Every node must be usable before any is touched (and before a long workflow wait).
+  await assertAllUsable(o);
+
   // Wait for workflows on every node at once, before stopping any: a node
   // still busy later in the order must not keep earlier nodes down.
   const waitStarted = Date.now();
@@ -151,6 +155,29 @@ export async function stopTopology(o: TopologyStopOptions): Promise<TopologyStop
     throw first;
   }
   return { stopped, results };
+}
+
+async function assertAllUsable(o: TopologyStopOptions): Promise<void> {
+  const problems: string[] = [];
+  let missing = false;
+  await Promise.all(
+    o.topology.nodes.map(async (node) => {
+      const status = await o.platform.services.query(o.serviceName, node.host);
+      if (status.state === 'NotFound') {
+        missing = true;
+        problems.push(`${label(node)}: the service ${o.serviceName} does not exist`);
+        return;
+      }
+      const why = unusableReason(status);
+      if (why) problems.push(`${label(node)}: ${why}`);
+    }),
+  );
+  if (problems.length === 0) return;
+  throw new ValidationError(
+    `Refusing to stop ${o.serviceName}: ${problems.join('; ')}. Nothing was stopped.`,
+    missing ? 'SERVICE_NOT_FOUND' : 'SERVICE_NOT_USABLE',
+    { category: missing ? 'ObjectNotFound' : 'InvalidOperation', details: problems },
+  );
 }
 
 /**

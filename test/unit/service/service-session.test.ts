@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { ServiceTimeoutError } from '../../../src/core/errors';
+import { ServiceTimeoutError, ValidationError } from '../../../src/core/errors';
 import type { ServiceSettings } from '../../../src/service/service-controller';
 import { ServiceSession } from '../../../src/service/service-session';
 import { markerPath, readStateMarker, repairFromMarker, writeStateMarker, type StateMarker } from '../../../src/service/state-marker';
@@ -125,6 +125,21 @@ describe('ServiceSession', () => {
     assert.deepEqual(ctrl.KilledWorkflowPids, [55]);
     assert.equal(ctrl.HasActiveWorkflows, true);
     await s.restore();
+  });
+
+  it('a paused Worker is refused before anything is touched, even the workflow wait', async () => {
+    const p = multiNode();
+    p.set('W2', 'Paused');
+    p.workflows.set('CTRL', [{ pid: 55, name: 'AlteryxEngineCmd' }]);
+    const s = session(p, { maxWorkflowWaitSeconds: 60 });
+    await assert.rejects(s.stop(), (e: unknown) => {
+      assert.ok(e instanceof ValidationError);
+      assert.equal(e.code, 'SERVICE_NOT_USABLE');
+      assert.match(e.message, /W2/);
+      return true;
+    });
+    assert.deepEqual(p.controls(), []);
+    assert.ok(!p.calls.some((c) => c.startsWith('find')), 'no workflow wait');
   });
 
   it('nodes already stopped are left stopped and are not in the marker', async () => {
