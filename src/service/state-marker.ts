@@ -148,7 +148,8 @@ export async function repairFromMarker(
       serviceName: marker.serviceName,
       servicePollMs: options.servicePollMs,
       platform,
-      topology: buildTopology(config.AlteryxConfiguration.Nodes, hostname),
+      // Only the marker's nodes are started; a node list that no longer validates must not block the repair.
+      topology: buildTopology([], hostname),
       nodes,
       log,
       onEvent: options.onEvent,

@@ -142,6 +142,16 @@ describe('ServiceSession', () => {
     assert.ok(!p.calls.some((c) => c.startsWith('find')), 'no workflow wait');
   });
 
+  it('no marker, no stop: if the marker cannot be written the service is not stopped', async () => {
+    const p = new FakePlatform('CTRL').set(undefined, 'Running');
+    const notADir = `${tmp.dir}/file`;
+    fs.writeFileSync(notADir, 'x');
+    const s = new ServiceSession({ ...fast, platform: p, topology: buildTopology([], 'CTRL'), tempDirectory: notADir, log: memoryLog() });
+    await assert.rejects(s.stop());
+    assert.deepEqual(p.controls(), []);
+    assert.equal(s.needsRestore, false);
+  });
+
   it('nodes already stopped are left stopped and are not in the marker', async () => {
     const p = multiNode();
     p.set('W2', 'Stopped');
