@@ -491,7 +491,8 @@ export async function startServiceSafely(o: StartServiceOptions): Promise<Servic
         const now = await o.platform.services.query(o.serviceName, o.host).catch(() => undefined);
         if (now?.state !== 'Running' && now?.state !== 'StartPending') {
           info.StateChangeError = err instanceof Error ? err.message : String(err);
-          if (sent >= attempts || timeLeft() <= 0) {
+          // Access denied or a disabled service will not change by asking again.
+          if (sent >= attempts || timeLeft() <= 0 || err instanceof ValidationError) {
             info.CurrentState = now?.state ?? info.CurrentState;
             attachState(err, info);
             throw err;

@@ -195,6 +195,16 @@ describe('startServiceSafely (decisions)', () => {
     assert.deepEqual(p.controls(), ['start LOCAL', 'start LOCAL', 'start LOCAL']);
   });
 
+  it('a permanent refusal to start (disabled, access denied) is not retried', async () => {
+    const p = new FakePlatform().set(undefined, 'Stopped');
+    p.services.start = async () => {
+      p.calls.push('start LOCAL');
+      throw new ValidationError('disabled', 'SERVICE_NOT_USABLE');
+    };
+    await assert.rejects(startServiceSafely(opts(p).o), (e: unknown) => e instanceof ValidationError && e.code === 'SERVICE_NOT_USABLE');
+    assert.deepEqual(p.controls(), ['start LOCAL']);
+  });
+
   it('stuck in StartPending: SERVICE_START_TIMEOUT, one start only', async () => {
     const p = new FakePlatform().set(undefined, 'Stopped');
     p.afterStart.set('LOCAL', Array(1000).fill('StartPending'));
