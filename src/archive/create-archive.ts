@@ -90,7 +90,7 @@ export async function createArchive(o: CreateArchiveOptions): Promise<CreateArch
     });
     if (o.signal?.aborted) throw new CancelledError('Archive creation was cancelled.');
 
-    const { verification, checked } = await verifyArchiveDetailed(tempPath, { manifestEntryName, signal: o.signal, runner });
+    const { verification, checked } = await verifyArchiveDetailed(tempPath, { manifestEntryName, signal: o.signal, runner, onProgress: o.onProgress });
     const problems = [...verification.errors];
     if (!verification.ok && problems.length === 0) problems.push('verification failed');
     problems.push(...verification.crcFailures.map((p) => `CRC mismatch: ${p}`));

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { close, open, read } from 'node:fs';
+import { close, open, read, readSync } from 'node:fs';
 import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
 
@@ -56,6 +56,35 @@ const SMALL = 4 << 20;
 const CHUNK = 1 << 20;
 const HEADER_SLACK = 256;
 
+/**
+ * Small reads (headers, small entries, descriptors) are served from a 4 MiB
+ * window read synchronously: entries sit one after another, so a batch of
+ * thousands of small entries costs a handful of reads instead of two each.
+ */
+class SpanReader {
+  private span: Buffer = Buffer.alloc(0);
+  private spanStart = 0;
+  constructor(readonly fd: number) {}
+
+  read(length: number, position: number): Buffer {
+    const off = position - this.spanStart;
+    if (off >= 0 && off + length <= this.span.length) return this.span.subarray(off, off + length);
+    const want = Math.max(length, SPAN);
+    const buf = Buffer.allocUnsafeSlow(want);
+    let n = 0;
+    while (n < want) {
+      const r = readSync(this.fd, buf, n, want - n, position + n);
+      if (r === 0) break;
+      n += r;
+    }
+    this.span = buf.subarray(0, n);
+    this.spanStart = position;
+    return this.span.subarray(0, Math.min(length, n));
+  }
+}
+
+const SPAN = 4 << 20;
+
 async function readAt(fd: number, length: number, position: number, into?: Buffer): Promise<Buffer> {
   const buf = into && into.length >= length ? into : Buffer.allocUnsafeSlow(length);
   let n = 0;
@@ -111,8 +140,8 @@ function findZip64(extra: Buffer): number[] | null {
 }
 
 /** Checks the data descriptor that follows the data when flag bit 3 is set; returns its length. */
-async function checkDescriptor(fd: number, e: CentralEntry, at: number, problems: string[]): Promise<number> {
-  const d = await readAt(fd, 24, at);
+function checkDescriptor(span: SpanReader, e: CentralEntry, at: number, problems: string[]): number {
+  const d = span.read(24, at);
   let p = 0;
   if (d.length >= 4 && d.readUInt32LE(0) === 0x08074b50) p = 4;
   const zip64 = e.compressedSize >= 0xffffffff || e.uncompressedSize >= 0xffffffff;
@@ -128,15 +157,16 @@ async function checkDescriptor(fd: number, e: CentralEntry, at: number, problems
   return need;
 }
 
-async function checkOne(fd: number, e: CentralEntry, onBytes: (n: number) => void): Promise<EntryCheckResult> {
+async function checkOne(span: SpanReader, e: CentralEntry, onBytes: (n: number) => void): Promise<EntryCheckResult> {
+  const fd = span.fd;
   const problems: string[] = [];
   const res: EntryCheckResult = { index: e.index, crcOk: false, sha256: null, size: 0, dataEnd: 0, problems, data: null };
   const small = e.compressedSize <= SMALL && e.uncompressedSize <= SMALL;
   const guess = 30 + e.name.length + HEADER_SLACK;
-  let head = await readAt(fd, small ? guess + e.compressedSize : guess, e.localHeaderOffset);
+  let head = span.read(small ? guess + e.compressedSize : guess, e.localHeaderOffset);
   let lh = checkLocalHeader(e, head);
   if (lh.headerLen > head.length && head.length === (small ? guess + e.compressedSize : guess)) {
-    head = await readAt(fd, lh.headerLen + (small ? e.compressedSize : 0), e.localHeaderOffset);
+    head = span.read(lh.headerLen + (small ? e.compressedSize : 0), e.localHeaderOffset);
     lh = checkLocalHeader(e, head);
   }
   if (lh.problem) {
@@ -189,7 +219,7 @@ async function checkOne(fd: number, e: CentralEntry, onBytes: (n: number) => voi
   if (size !== e.uncompressedSize) problems.push(`inflates to ${size} bytes, not ${e.uncompressedSize}`);
   res.crcOk = (crc >>> 0) === e.crc32 >>> 0 && size === e.uncompressedSize;
   res.dataEnd = lh.dataStart + e.compressedSize;
-  if (e.flags & 0x8) res.dataEnd += await checkDescriptor(fd, e, res.dataEnd, problems);
+  if (e.flags & 0x8) res.dataEnd += checkDescriptor(span, e, res.dataEnd, problems);
   if (e.keep) res.data = Buffer.concat(parts);
   return res;
 }
@@ -246,9 +276,10 @@ export async function checkEntries(job: EntryCheckJob, onBytes: (n: number) => v
   let bytes = 0;
   try {
     const results: EntryCheckResult[] = [];
+    const span = new SpanReader(fd);
     for (const e of job.entries) {
       results.push(
-        await checkOne(fd, e, (n) => {
+        await checkOne(span, e, (n) => {
           bytes += n;
           onBytes(n);
         }),

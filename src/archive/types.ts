@@ -4,6 +4,8 @@ export interface ArchiveProgress {
   bytesDone: number;
   bytesTotal: number;
   currentEntry: string;
+  /** 'compress': source bytes read so far; 'verify': archive bytes checked so far (createArchive reports both, in that order). */
+  phase: 'compress' | 'verify';
 }
 
 export interface ArchiveEntryInfo {

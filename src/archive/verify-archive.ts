@@ -1,3 +1,5 @@
+import type { Readable } from 'node:stream';
+import { close as fsClose, createReadStream, open as fsOpen, read as fsRead, readSync } from 'node:fs';
 import { open as openFile, readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import * as yauzl from 'yauzl';
@@ -150,7 +152,8 @@ async function checkEntries(
   v: ArchiveVerification,
   o: VerifyArchiveOptions & { runner?: JobRunner },
 ): Promise<{ checked: CheckedEntry[]; manifestBytes: Buffer | null }> {
-  const central = await readCentralDirectory(archivePath);
+  const bounds = await readEndRecords(archivePath, v.sizeBytes);
+  const central = await readCentralDirectory(archivePath, v.sizeBytes, bounds);
   v.opened = true;
   v.entryCount = central.length;
   if (o.signal?.aborted) throw new CancelledError('Archive verification was cancelled.');
@@ -163,7 +166,6 @@ async function checkEntries(
     if (unsafe) v.errors.push(`entry ${JSON.stringify(name)}: ${unsafe}`);
     if (name === manifestName) central[i].keep = true;
   });
-  const bounds = await readEndRecords(archivePath, v.sizeBytes);
   if (bounds.problem) v.errors.push(bounds.problem);
 
   // Big entries alone, small ones in batches; biggest first so the workers finish together.
@@ -203,7 +205,7 @@ async function checkEntries(
           .run<EntryCheckJobResult>({ kind: 'check', archivePath, entries }, (n) => {
             bytesDone += n;
             if (aborted) return;
-            o.onProgress?.({ bytesDone: Math.min(bytesDone, bytesTotal), bytesTotal, currentEntry: names[entries[0].index] });
+            o.onProgress?.({ bytesDone: Math.min(bytesDone, bytesTotal), bytesTotal, currentEntry: names[entries[0].index], phase: 'verify' });
           })
           .then((r) => {
             for (const x of r.results) results[x.index] = x;
@@ -268,35 +270,107 @@ function unsafeName(name: string): string | null {
   return null;
 }
 
+/**
+ * yauzl reads the central directory one small read per entry; on 70,000
+ * entries that is 70,000 trips through the thread pool. This reader serves
+ * those reads from one read of the central directory made up front.
+ */
+class CentralDirectoryCachedReader extends yauzl.RandomAccessReader {
+  constructor(
+    private readonly fd: number,
+    private readonly cacheStart: number,
+    private readonly cache: Buffer,
+  ) {
+    super();
+  }
+  override read(buffer: Buffer, offset: number, length: number, position: number, done: (err: Error | null) => void): void {
+    // yauzl's callback also takes the byte count, like fs.read's (its typings omit it).
+    const callback = done as (err: Error | null, bytesRead?: number) => void;
+    const at = position - this.cacheStart;
+    if (at >= 0 && at + length <= this.cache.length) {
+      this.cache.copy(buffer, offset, at, at + length);
+      process.nextTick(callback, null, length);
+      return;
+    }
+    fsRead(this.fd, buffer, offset, length, position, (err, n) => callback(err, n));
+  }
+  override _readStreamForRange(start: number, end: number): Readable {
+    return createReadStream('', { fd: this.fd, start, end: end - 1, autoClose: false });
+  }
+  private closed = false;
+  /** Idempotent: both yauzl (autoClose) and our error path may ask, and a descriptor number must never be closed twice. */
+  override close(callback: (err: Error | null) => void): void {
+    if (this.closed) return process.nextTick(callback, null);
+    this.closed = true;
+    fsClose(this.fd, (err) => callback(err));
+  }
+}
+
+const MAX_CACHED_CENTRAL_DIRECTORY = 256 << 20;
+
 /** Reads the central directory with yauzl, keeping raw name bytes so local headers can be compared exactly. */
-function readCentralDirectory(archivePath: string): Promise<CentralEntry[]> {
+async function readCentralDirectory(archivePath: string, fileSize: number, bounds: EndRecords): Promise<CentralEntry[]> {
+  const fd = await new Promise<number>((res, rej) => fsOpen(archivePath, 'r', (err, n) => (err ? rej(err) : res(n))));
+  let cache = Buffer.alloc(0);
+  let cacheStart = fileSize;
+  if (bounds.cdOffset >= 0 && bounds.cdOffset <= fileSize && fileSize - bounds.cdOffset <= MAX_CACHED_CENTRAL_DIRECTORY) {
+    cacheStart = bounds.cdOffset;
+    cache = Buffer.alloc(fileSize - cacheStart);
+    let n = 0;
+    try {
+      while (n < cache.length) {
+        const r = readSync(fd, cache, n, cache.length - n, cacheStart + n);
+        if (r === 0) break;
+        n += r;
+      }
+    } catch (err) {
+      fsClose(fd, () => undefined);
+      throw err;
+    }
+    cache = cache.subarray(0, n);
+  }
+  // From here the reader owns the descriptor; yauzl closes it (autoClose) when done or on error.
+  const reader = new CentralDirectoryCachedReader(fd, cacheStart, cache);
   return new Promise((resolve, reject) => {
-    yauzl.open(archivePath, { lazyEntries: false, autoClose: true, decodeStrings: false, validateEntrySizes: true }, (err, zf) => {
-      if (err || !zf) return reject(err ?? new Error('cannot open'));
-      const out: CentralEntry[] = [];
-      zf.on('entry', (e: yauzl.Entry) => {
-        out.push({
-          index: out.length,
-          name: e.fileName as unknown as Buffer,
-          flags: e.generalPurposeBitFlag,
-          method: e.compressionMethod,
-          crc32: e.crc32 >>> 0,
-          compressedSize: e.compressedSize,
-          uncompressedSize: e.uncompressedSize,
-          localHeaderOffset: e.relativeOffsetOfLocalHeader,
-          dosTime: e.lastModFileTime,
-          dosDate: e.lastModFileDate,
-          keep: false,
+    yauzl.fromRandomAccessReader(
+      reader,
+      fileSize,
+      { lazyEntries: false, autoClose: true, decodeStrings: false, validateEntrySizes: true },
+      (err, zf) => {
+        if (err || !zf) {
+          reader.close(() => undefined);
+          return reject(err ?? new Error('cannot open'));
+        }
+        const out: CentralEntry[] = [];
+        zf.on('entry', (e: yauzl.Entry) => {
+          out.push({
+            index: out.length,
+            name: e.fileName as unknown as Buffer,
+            flags: e.generalPurposeBitFlag,
+            method: e.compressionMethod,
+            crc32: e.crc32 >>> 0,
+            compressedSize: e.compressedSize,
+            uncompressedSize: e.uncompressedSize,
+            localHeaderOffset: e.relativeOffsetOfLocalHeader,
+            dosTime: e.lastModFileTime,
+            dosDate: e.lastModFileDate,
+            keep: false,
+          });
         });
-      });
-      zf.on('error', reject);
-      zf.on('end', () => resolve(out));
-    });
+        zf.on('error', reject);
+        zf.on('end', () => resolve(out));
+      },
+    );
   });
 }
 
+interface EndRecords {
+  cdOffset: number;
+  problem: string | null;
+}
+
 /** Finds where the central directory starts, and checks that the end records finish the file. */
-async function readEndRecords(archivePath: string, fileSize: number): Promise<{ cdOffset: number; problem: string | null }> {
+async function readEndRecords(archivePath: string, fileSize: number): Promise<EndRecords> {
   const tailLen = Math.min(fileSize, 22 + 0xffff + 76);
   const fh = await openFile(archivePath, 'r');
   try {

@@ -38,6 +38,8 @@ const BATCH_BYTES = 4 << 20;
 /** Source bytes read but not yet written: bounds memory whatever the data size. */
 const MAX_IN_FLIGHT = 12 << 20;
 const DICTIONARY = 32 * 1024;
+/** What a queued small file weighs beyond its bytes (paths, headers, promises), so many tiny files cannot flood the queue. */
+const PER_FILE_WEIGHT = 8 * 1024;
 
 export interface ZipWriteOptions {
   items: SourceItem[];
@@ -114,7 +116,7 @@ export async function writeZip(path: string, o: ZipWriteOptions): Promise<ZipWri
   let bytesDone = 0;
   const progress = (n: number, current: string): void => {
     bytesDone += n;
-    o.onProgress?.({ bytesDone: Math.min(bytesDone, bytesTotal), bytesTotal, currentEntry: current });
+    o.onProgress?.({ bytesDone: Math.min(bytesDone, bytesTotal), bytesTotal, currentEntry: current, phase: 'compress' });
   };
   let pos = 0;
 
@@ -204,6 +206,7 @@ export async function writeZip(path: string, o: ZipWriteOptions): Promise<ZipWri
       const items = batch;
       const infos = batchInfos;
       const bytes = batchBytes;
+      const weight = bytes + items.length * PER_FILE_WEIGHT;
       batch = [];
       batchInfos = [];
       batchBytes = 0;
@@ -223,7 +226,7 @@ export async function writeZip(path: string, o: ZipWriteOptions): Promise<ZipWri
       });
       filled.catch(fail);
       batches.push(filled);
-      await push({ t: 'small', batch: p, items, infos, inputBytes: bytes }, bytes);
+      await push({ t: 'small', batch: p, items, infos, inputBytes: weight }, weight);
     };
 
     for (const item of o.items) {

@@ -254,24 +254,26 @@ describe('createArchive', () => {
     );
   });
 
-  it('reports progress up to the total', async () => {
+  it('reports progress up to the total, compressing then verifying', async () => {
     const { src, dest } = dirs();
     writeTree(src, { 'a.bin': randomData(3_000_000), 'b.txt': textLike(1_000_000) });
-    const seen: number[] = [];
-    let total = 0;
-    await createArchive({
+    const seen: Array<{ phase: string; bytesDone: number; bytesTotal: number }> = [];
+    const r = await createArchive({
       sourceDir: src,
       destinationDir: dest,
       fileName: NAME,
       buildManifest: manifestFor,
-      onProgress: (p) => {
-        seen.push(p.bytesDone);
-        total = p.bytesTotal;
-      },
+      onProgress: (p) => seen.push({ phase: p.phase, bytesDone: p.bytesDone, bytesTotal: p.bytesTotal }),
     });
-    assert.equal(total, 4_000_000);
-    assert.ok(seen.length > 1);
-    for (let i = 1; i < seen.length; i++) assert.ok(seen[i] >= seen[i - 1]);
-    assert.equal(seen[seen.length - 1], total);
+    const compress = seen.filter((p) => p.phase === 'compress');
+    const verify = seen.filter((p) => p.phase === 'verify');
+    assert.ok(compress.length > 1 && verify.length > 0);
+    assert.equal(seen.findIndex((p) => p.phase === 'verify'), compress.length, 'verify follows compress');
+    for (const phase of [compress, verify]) {
+      for (let i = 1; i < phase.length; i++) assert.ok(phase[i].bytesDone >= phase[i - 1].bytesDone);
+      assert.equal(phase[phase.length - 1].bytesDone, phase[0].bytesTotal);
+    }
+    assert.equal(compress[0].bytesTotal, 4_000_000);
+    assert.ok(verify[0].bytesTotal > 0 && verify[0].bytesTotal <= r.sizeBytes);
   });
 });
