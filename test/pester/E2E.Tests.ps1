@@ -61,7 +61,7 @@ Describe 'ConfigOnly backup on a simulated host' -Tag 'E2E' -Skip:(-not $e2eRead
     }
 
     It 'returns Status Success, ExitCode 0 and an existing archive' {
-        $summary.Status | Should -Be 'Success'
+        $summary.Status | Should -Be 'Success' -Because ('warnings: ' + (@($summary.Warnings) -join ' | ') + '; errors: ' + (@($summary.Errors) -join ' | '))
         $summary.ExitCode | Should -Be 0
         $summary.BackupMode | Should -Be 'ConfigOnly'
         $summary.ArchivePath | Should -Exist
@@ -217,7 +217,7 @@ Describe 'Full and DatabaseOnly backups on a simulated host' -Tag 'E2E' -Skip:(-
     It 'returns Status Success with an archive that verifies' {
         $run.Failure | Should -BeNullOrEmpty
         $run.LastExitCode | Should -Be 0
-        $summary.Status | Should -Be 'Success'
+        $summary.Status | Should -Be 'Success' -Because ('warnings: ' + (@($summary.Warnings) -join ' | ') + '; errors: ' + (@($summary.Errors) -join ' | '))
         $summary.ExitCode | Should -Be 0
         [System.IO.Path]::GetFileName($summary.ArchivePath) | Should -Match '^ServerBackup_Full_\d{8}_\d{6}\.zip$'
         (Test-BackupIntegrity -ArchivePath $summary.ArchivePath -ConfigPath $configPath -ExpectedMode Full).OverallStatus | Should -BeTrue
@@ -259,7 +259,7 @@ Describe 'Full and DatabaseOnly backups on a simulated host' -Tag 'E2E' -Skip:(-
     It 'runs DatabaseOnly with a DB archive' {
         $db = Invoke-AlteryxBackup DatabaseOnly -ConfigPath $configPath -WarningAction SilentlyContinue
         $LASTEXITCODE | Should -Be 0
-        $db.Status | Should -Be 'Success'
+        $db.Status | Should -Be 'Success' -Because ('warnings: ' + (@($db.Warnings) -join ' | '))
         [System.IO.Path]::GetFileName($db.ArchivePath) | Should -Match '^ServerBackup_DB_\d{8}_\d{6}\.zip$'
         Get-SimServiceState -Dir $simDir | Should -Be 'Running'
     }
