@@ -73,6 +73,18 @@ export function deflateBlock(job: BlockJob): BlockResult {
   return { kind: 'block', data: zlib.deflateRawSync(job.data, opts), stored: !worth };
 }
 
+/**
+ * zlib sizes its window and hash table for 32 KiB of history whatever the
+ * input; setting them up costs more than compressing a 200-byte file. A
+ * window no larger than the input finds the same matches, and any inflater
+ * reads the result.
+ */
+function smallInputOptions(level: number, size: number): zlib.ZlibOptions {
+  let windowBits = 9;
+  while (windowBits < 15 && 1 << windowBits < size) windowBits++;
+  return { level, windowBits, memLevel: Math.max(1, Math.min(9, windowBits - 6)) };
+}
+
 export interface SmallFile {
   path: string;
   name: string;
@@ -101,15 +113,21 @@ export interface SmallFilesResult {
 function readWhole(path: string, expectedSize: number): Buffer {
   const fd = openSync(path, 'r');
   try {
-    const size = Math.max(expectedSize, fstatSync(fd).size);
     // One byte more than expected, so a file that grew is noticed rather than cut short.
-    const buf = Buffer.allocUnsafe(size + 1);
+    let buf = Buffer.allocUnsafeSlow(expectedSize + 1);
     let n = 0;
     for (;;) {
       const r = readSync(fd, buf, n, buf.length - n, null);
       if (r === 0) break;
       n += r;
-      if (n === buf.length) throw Object.assign(new Error(`${path} changed size while it was being archived`), { code: 'ARCHIVE_SOURCE_CHANGED' });
+      if (n === buf.length) {
+        if (n > expectedSize * 2 + (1 << 20)) {
+          throw Object.assign(new Error(`${path} changed size while it was being archived`), { code: 'ARCHIVE_SOURCE_CHANGED' });
+        }
+        const bigger = Buffer.allocUnsafeSlow(Math.max(fstatSync(fd).size + 1, n * 2));
+        buf.copy(bigger, 0, 0, n);
+        buf = bigger;
+      }
     }
     return buf.subarray(0, n);
   } finally {
@@ -124,7 +142,7 @@ export function packSmallFiles(job: SmallFilesJob): SmallFilesResult {
     const sha256 = createHash('sha256').update(raw).digest('hex');
     const crc32 = zlib.crc32(raw) >>> 0;
     if (job.level > 0 && raw.length > 0 && !hasCompressedExtension(f.name) && looksCompressible(raw)) {
-      const d = zlib.deflateRawSync(raw, { level: job.level, memLevel: 9 });
+      const d = zlib.deflateRawSync(raw, smallInputOptions(job.level, raw.length));
       if (d.length < raw.length) return { size: raw.length, crc32, sha256, method: 8, data: d };
     }
     return { size: raw.length, crc32, sha256, method: 0, data: raw };
