@@ -146,6 +146,9 @@ async function waitForState(o: WaitOptions): Promise<WaitResult> {
   const deadline = Date.now() + o.timeoutMs;
   const seen = new Set<ServiceState>();
   let last: ServiceState | undefined;
+  // Start quick and back off to pollMs: most transitions take a second or
+  // two, and every poll interval at the end of one is downtime.
+  let interval = Math.min(100, o.pollMs);
   for (;;) {
     let state: ServiceState;
     try {
@@ -167,7 +170,8 @@ async function waitForState(o: WaitOptions): Promise<WaitResult> {
     if (o.failedWhen?.(state, seen)) return { reached: false, state, seen };
     const left = deadline - Date.now();
     if (left <= 0) return { reached: false, state, seen };
-    await delay(Math.min(o.pollMs, left), o.signal);
+    await delay(Math.min(interval, left), o.signal);
+    interval = Math.min(interval * 2, o.pollMs);
   }
 }
 
