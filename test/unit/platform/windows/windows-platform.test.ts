@@ -89,6 +89,16 @@ describe('WindowsPlatform services (replayed sc.exe)', () => {
     await assert.rejects(platform.services.start('AlteryxService'), (e: unknown) => e instanceof ValidationError && e.code === 'SERVICE_NOT_USABLE');
   });
 
+  it('a remote sc.exe that does not answer in time is a transient SC_TIMEOUT, not a state', async () => {
+    const platform = new WindowsPlatform({
+      installPath: 'C:\\Program Files\\Alteryx',
+      system32: 'C:\\Windows\\System32',
+      run: async () => ({ exitCode: null, signal: 'SIGKILL', stdout: '', stderr: '', timedOut: true }),
+    });
+    await assert.rejects(platform.services.query('AlteryxService', 'worker1'), (e: unknown) => e instanceof WindowsCommandError && e.code === 'SC_TIMEOUT' && e.transient);
+    await assert.rejects(platform.services.stop('AlteryxService', 'worker1'), (e: unknown) => e instanceof WindowsCommandError && e.transient);
+  });
+
   it('reads the Log On account from sc.exe qc', async () => {
     const { platform } = replay([['sc-qc-delayed-domain-account.txt', 0]]);
     assert.equal(await platform.services.logOnAccount('AlteryxService'), 'CORP\\svc-alteryx');
@@ -115,6 +125,21 @@ describe('WindowsPlatform processes (replayed tasklist/taskkill)', () => {
       { file: 'C:\\Windows\\System32\\tasklist.exe', args: ['/FO', 'CSV', '/NH', '/FI', 'IMAGENAME eq AlteryxEngineCmd.exe'] },
       { file: 'C:\\Windows\\System32\\tasklist.exe', args: ['/S', 'worker1', '/FO', 'CSV', '/NH', '/FI', 'IMAGENAME eq AlteryxEngineCmd.exe'] },
     ]);
+  });
+
+  it('keeps only the image asked for, even if the filter let others through', async () => {
+    const platform = new WindowsPlatform({
+      installPath: 'C:\\Program Files\\Alteryx',
+      system32: 'C:\\Windows\\System32',
+      run: async () => ({
+        exitCode: 0,
+        signal: null,
+        stdout: '"AlteryxEngineCmd.exe","4312","Services","0","1,000 K"\r\n"AlteryxService.exe","900","Services","0","9,000 K"\r\n',
+        stderr: '',
+        timedOut: false,
+      }),
+    });
+    assert.deepEqual(await platform.processes.find('AlteryxEngineCmd'), [{ pid: 4312, name: 'AlteryxEngineCmd' }]);
   });
 
   it('fails (transient) when the remote node does not answer, instead of reporting no workflows', async () => {
