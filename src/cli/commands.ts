@@ -141,6 +141,7 @@ const compressBackupArchive: CommandHandler = async (ctx) => {
       Success: true,
       ArchiveFileName: result.fileName,
       ArchiveFullPath: result.archivePath,
+      ArchivePath: result.archivePath,
       ArchiveSizeMB: Math.round((result.sizeBytes / 1048576) * 1000) / 1000,
       CompressionRatio: Math.round(result.compressionRatio * 1000) / 1000,
       SHA256: result.sha256,

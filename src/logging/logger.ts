@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { Writable } from 'node:stream';
 import * as winston from 'winston';
 import type { Redactor } from '../core/redact';
 import type { LogLevel, ProtocolSink } from '../cli/protocol';
@@ -51,8 +52,8 @@ export class BackupLogger implements Log {
       transports: [],
       exitOnError: false,
     });
-    // winston warns when a logger has no transport; a silent stream keeps it quiet until the file is attached.
-    this.logger.add(new winston.transports.Stream({ stream: fs.createWriteStream(process.platform === 'win32' ? 'NUL' : '/dev/null') }));
+    // winston warns when a logger has no transport; an in-memory sink (no file descriptor) keeps it quiet until the file is attached.
+    this.logger.add(new winston.transports.Stream({ stream: new Writable({ write: (_chunk, _enc, cb) => cb() }) }));
   }
 
   /** Starts the run's log file `LogDirectory/BackupLog_{Mode}_yyyyMMdd_HHmmss.log`. */

@@ -93,7 +93,9 @@ test('Full: stops, dumps, restarts before the files are copied, and records the 
   const ev = readEventsOf(root);
   const stopAt = ev.findLast((e) => e.event === 'stop-requested')!.ts;
   const runningAt = ev.findLast((e) => e.event === 'running')!.ts;
-  assert.ok(Math.abs((runningAt - stopAt) / 1000 - svc.DowntimeSeconds) < 1.5, `sim saw ${(runningAt - stopAt) / 1000}s, manifest ${svc.DowntimeSeconds}s`);
+  // The manifest measures from just before the stop control to the observed Running: never less than the service saw.
+  const simDowntime = (runningAt - stopAt) / 1000;
+  assert.ok(svc.DowntimeSeconds >= simDowntime - 0.05 && svc.DowntimeSeconds < simDowntime + 10, `sim saw ${simDowntime}s, manifest ${svc.DowntimeSeconds}s`);
   assert.equal(readServiceRecord(root).state, 'Running');
   assert.equal(s.Destinations.filter((d: { Success: boolean; SHA256Verified: boolean }) => d.Success && d.SHA256Verified).length, 3);
   for (const net of ['network1', 'network2']) assert.ok(fs.existsSync(path.join(root, 'backups', net, path.basename(s.ArchivePath))));
