@@ -251,4 +251,47 @@ describe('interruption', () => {
     assertNoNewOfficial(b, [name, `${name}.sha256`]);
     await assertPreviousVerifies(h, b);
   });
+  test('node killed (SIGKILL) right at the `service stopped` line: what the bridge then runs (Repair-AlteryxBackupState) leaves the service Running', async () => {
+    const b = await prepare(h);
+    setFaults(h.root, { stopSeconds: 1 });
+    const r = await fullWith('SIGKILL', (l) => l.type === 'service' && l.event === 'stopped');
+    assert.equal(r.signal, 'SIGKILL');
+    assert.equal(r.result, undefined);
+    // The marker is written before the stop control is sent, so it is there whether or not the stop got out.
+    assert.ok(fs.existsSync(MARKER(h)), 'state marker written before the stop');
+    setFaults(h.root, {}, true);
+    const rep = await runCli('Repair-AlteryxBackupState', { configPath: h.configPath });
+    assert.equal(rep.exitCode, 0, tail(rep));
+    assert.equal(rep.result!.data.outcome, 'repaired');
+    assert.ok(!fs.existsSync(MARKER(h)));
+    const ev = eventNames(b, h.root);
+    assert.ok(!ev.includes('dump-started'), ev.join(','));
+    assert.equal(readServiceRecord(h.root).state, 'Running', ev.join(','));
+    fs.rmSync(LOCK(h), { force: true }); // the killed run's lock; the stale-lock test covers breaking it
+    await assertUnharmed(h, b);
+  });
+
+  test(
+    'node killed (SIGKILL) during the dump, then the repair at once: the service is not started while the orphaned emongodump still runs',
+    { todo: 'emongodump runs in its own process group (src/platform/run-command.ts, detached) and survives node; the state marker does not record it, so Repair-AlteryxBackupState (src/service/state-marker.ts) starts AlteryxService while the dump still reads the data files' },
+    async () => {
+      const b = await prepare(h);
+      setFaults(h.root, { dumpSeconds: 4 });
+      const r = await fullWith('SIGKILL', (l) => isPhaseStart(l, 'BackupMongoDB'), () => waitUntil('dump-started', journalHas(b, 'dump-started')));
+      assert.equal(r.signal, 'SIGKILL');
+      const rep = await runCli('Repair-AlteryxBackupState', { configPath: h.configPath });
+      try {
+        assert.equal(rep.exitCode, 0, tail(rep));
+        assert.equal(readServiceRecord(h.root).state, 'Running');
+        const ev = eventNames(b, h.root);
+        const started = ev.indexOf('start-requested');
+        assert.ok(dumpProcesses().length === 0 && (ev.indexOf('dump-finished') < 0 || ev.indexOf('dump-finished') < started), `the service was started while the orphaned dump still ran: ${ev.join(',')}`);
+      } finally {
+        await waitUntil('the orphaned emongodump to end', () => dumpProcesses().length === 0);
+        setFaults(h.root, {}, true);
+        fs.rmSync(LOCK(h), { force: true });
+      }
+      await assertUnharmed(h, b);
+    },
+  );
 });
