@@ -55,7 +55,7 @@ if (parentPort) {
       (err: unknown) => {
         clearInterval(timer);
         const e = err as NodeJS.ErrnoException;
-        port.postMessage({ id: msg.id, error: { message: e?.message ?? String(err), code: e?.code, name: e?.name } });
+        port.postMessage({ id: msg.id, error: { message: e?.message ?? String(err), code: e?.code, name: e?.name, path: e?.path, syscall: e?.syscall } });
       },
     );
   });

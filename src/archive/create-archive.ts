@@ -2,10 +2,11 @@ import { mkdir, stat, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { BackupError, CancelledError, StorageError, ValidationError, toBackupError } from '../core/errors';
-import { publishNoOverwrite, sidecarText, temporaryName, writeFileAtomic } from './atomic-publish';
+import { publishNoOverwrite, removeStaleTemporaries, sidecarText, temporaryName, writeFileAtomic } from './atomic-publish';
 import { listSourceTree } from './source-tree';
 import type { CompressionLevel, CreateArchiveOptions, CreateArchiveResult } from './types';
 import { verifyArchiveDetailed } from './verify-archive';
+import { collectNow } from './memory-guard';
 import { createRunner, defaultParallelism } from './worker-pool';
 import { writeZip } from './zip-writer';
 
@@ -31,11 +32,15 @@ function checkOptions(o: CreateArchiveOptions): void {
   if (problems.length) throw new ValidationError(`Invalid archive options: ${problems.join('; ')}`, 'ARCHIVE_OPTIONS_INVALID', { details: problems });
 }
 
-function asStorageError(err: unknown, signal?: AbortSignal): BackupError {
+function asStorageError(err: unknown, signal?: AbortSignal, sourceDir?: string): BackupError {
   if (signal?.aborted || (err as Error | undefined)?.name === 'AbortError') {
     return err instanceof CancelledError ? err : new CancelledError('Archive creation was cancelled.', { cause: err });
   }
   const errno = (err as NodeJS.ErrnoException | undefined)?.code;
+  const path = (err as NodeJS.ErrnoException | undefined)?.path;
+  if (sourceDir && typeof path === 'string' && path.startsWith(sourceDir) && !(err instanceof BackupError)) {
+    return new StorageError(`Cannot read ${path} for the archive: ${(err as Error).message}`, 'ARCHIVE_SOURCE_UNREADABLE', { cause: err, category: 'ReadError' });
+  }
   if (errno === 'EFBIG' || errno === 'ENOSPC' || errno === 'EDQUOT') {
     return new StorageError(`Writing the archive failed, the destination is full or refuses the size: ${(err as Error).message}`, `STORAGE_${errno}`, { cause: err });
   }
@@ -62,7 +67,7 @@ export async function createArchive(o: CreateArchiveOptions): Promise<CreateArch
 
   if (o.signal?.aborted) throw new CancelledError('Archive creation was cancelled.');
   const items = await listSourceTree(o.sourceDir).catch((err: unknown) => {
-    throw asStorageError(err, o.signal);
+    throw asStorageError(err, o.signal, o.sourceDir);
   });
   if (items.some((i) => i.archivePath === manifestEntryName)) {
     throw new ValidationError(`The staging folder already holds a file named ${manifestEntryName}; the manifest would collide with it.`, 'ARCHIVE_MANIFEST_COLLISION');
@@ -70,6 +75,8 @@ export async function createArchive(o: CreateArchiveOptions): Promise<CreateArch
   await mkdir(o.destinationDir, { recursive: true }).catch((err: unknown) => {
     throw asStorageError(err);
   });
+  // Partial files of killed runs: only our own pattern, only when their process is gone.
+  await removeStaleTemporaries(o.destinationDir).catch(() => undefined);
   if (await stat(finalPath).then(() => true, () => false)) {
     throw new StorageError(`The archive ${finalPath} already exists; it was not overwritten.`, 'ARCHIVE_EXISTS', { category: 'ResourceBusy' });
   }
@@ -89,6 +96,7 @@ export async function createArchive(o: CreateArchiveOptions): Promise<CreateArch
       signal: o.signal,
     });
     if (o.signal?.aborted) throw new CancelledError('Archive creation was cancelled.');
+    collectNow();
 
     const { verification, checked } = await verifyArchiveDetailed(tempPath, { manifestEntryName, signal: o.signal, runner, onProgress: o.onProgress });
     const problems = [...verification.errors];
@@ -120,9 +128,13 @@ export async function createArchive(o: CreateArchiveOptions): Promise<CreateArch
 
     await publishNoOverwrite(tempPath, finalPath);
     tempCreated = false;
-    await writeFileAtomic(sidecarPath, o.destinationDir, basename(sidecarPath), sidecarText(sha256, o.fileName)).catch((err: unknown) => {
-      throw asStorageError(err);
-    });
+    try {
+      await writeFileAtomic(sidecarPath, o.destinationDir, basename(sidecarPath), sidecarText(sha256, o.fileName));
+    } catch (err) {
+      // We just gave it its name, so it is ours to take back: a failed call leaves no archive.
+      await unlink(finalPath).catch(() => undefined);
+      throw new StorageError(`Writing the checksum file ${sidecarPath} failed: ${(err as Error).message}`, 'ARCHIVE_SIDECAR_FAILED', { cause: err });
+    }
     return {
       archivePath: finalPath,
       fileName: o.fileName,
@@ -137,7 +149,7 @@ export async function createArchive(o: CreateArchiveOptions): Promise<CreateArch
     };
   } catch (err) {
     if (tempCreated) await unlink(tempPath).catch(() => undefined);
-    throw asStorageError(err, o.signal);
+    throw asStorageError(err, o.signal, o.sourceDir);
   } finally {
     await runner.close();
   }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { close, open, read, readSync } from 'node:fs';
 import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
+import { collectIfHeavy } from './memory-guard';
 
 /**
  * Checks entry data against the central directory: the local header agrees,
@@ -84,6 +85,8 @@ class SpanReader {
 }
 
 const SPAN = 4 << 20;
+/** A long entry is one job; within it, dead chunk buffers are collected every this many bytes. */
+const GC_EVERY = 8 << 20;
 
 async function readAt(fd: number, length: number, position: number, into?: Buffer): Promise<Buffer> {
   const buf = into && into.length >= length ? into : Buffer.allocUnsafeSlow(length);
@@ -181,10 +184,16 @@ async function checkOne(span: SpanReader, e: CentralEntry, onBytes: (n: number) 
   let crc = 0;
   let size = 0;
   const parts: Buffer[] = [];
+  let sinceCollect = 0;
   const take = (chunk: Buffer): void => {
     hash.update(chunk);
     crc = zlib.crc32(chunk, crc);
     size += chunk.length;
+    sinceCollect += chunk.length;
+    if (sinceCollect >= GC_EVERY) {
+      sinceCollect = 0;
+      collectIfHeavy();
+    }
     if (e.keep) parts.push(Buffer.from(chunk));
   };
   try {

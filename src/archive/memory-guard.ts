@@ -21,6 +21,11 @@ function getGc(): (() => void) | null {
 }
 
 /** `limit`: bytes of memory outside the V8 heap (Buffers, zlib state) that may be held before collecting. */
-export function collectIfHeavy(limit = 16 << 20): void {
+export function collectIfHeavy(limit = 8 << 20): void {
   if (process.memoryUsage().external > limit) getGc()?.();
+}
+
+/** Between phases: drop what the last phase left behind before the next one allocates. */
+export function collectNow(): void {
+  getGc()?.();
 }

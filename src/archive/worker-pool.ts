@@ -55,7 +55,7 @@ export class WorkerPool implements JobRunner {
   private spawn(): void {
     const w = new Worker(join(__dirname, 'archive-worker.js'));
     w.unref();
-    w.on('message', (msg: { id: number; progress?: number; result?: unknown; error?: { message: string; code?: string; name?: string } }) => {
+    w.on('message', (msg: { id: number; progress?: number; result?: unknown; error?: { message: string; code?: string; name?: string; path?: string; syscall?: string } }) => {
       const task = this.active.get(w);
       if (!task || task.id !== msg.id) return;
       if (msg.progress !== undefined) {
@@ -63,7 +63,7 @@ export class WorkerPool implements JobRunner {
         return;
       }
       this.active.delete(w);
-      if (msg.error) task.reject(Object.assign(new Error(msg.error.message), { code: msg.error.code }));
+      if (msg.error) task.reject(Object.assign(new Error(msg.error.message), { code: msg.error.code, path: msg.error.path, syscall: msg.error.syscall }));
       else task.resolve(msg.result);
       this.idle.push(w);
       this.dispatch();

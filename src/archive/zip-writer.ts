@@ -36,7 +36,7 @@ const SMALL_FILE = 1 << 20;
 const BATCH_FILES = 64;
 const BATCH_BYTES = 4 << 20;
 /** Source bytes read but not yet written: bounds memory whatever the data size. */
-const MAX_IN_FLIGHT = 12 << 20;
+const MAX_IN_FLIGHT = 8 << 20;
 const DICTIONARY = 32 * 1024;
 /** What a queued small file weighs beyond its bytes (paths, headers, promises), so many tiny files cannot flood the queue. */
 const PER_FILE_WEIGHT = 8 * 1024;

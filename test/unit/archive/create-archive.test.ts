@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createArchive, sha256File, verifyArchive, type ArchiveEntryInfo } from '../../../src/archive';
@@ -7,6 +8,11 @@ import { BackupError, CancelledError, StorageError, ValidationError } from '../.
 import { listDir, makeTempDir, manifestFor, randomData, readZip, removeDir, sha256, textLike, writeTree } from './archive-fixtures';
 
 const NAME = 'ServerBackup_Full_20261126_080000.zip';
+
+/** A PID that belonged to a process which has certainly exited. */
+function deadPid(): number {
+  return Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString());
+}
 
 describe('createArchive', () => {
   let work: string;
@@ -164,6 +170,36 @@ describe('createArchive', () => {
     );
     assert.equal(readFileSync(join(dest, NAME), 'utf8'), 'written by someone else meanwhile');
     assert.deepEqual(listDir(dest), [NAME]);
+  });
+
+  it('removes partial files of killed runs from the destination, and only those', async () => {
+    const { src, dest } = dirs();
+    writeTree(src, { 'a.txt': 'a' });
+    const dead = `.ServerBackup_Full_20261125_080000.zip.${deadPid()}.partial`;
+    writeTree(dest, { [dead]: 'half an archive', 'ServerBackup_Full_20261125_080000.zip.sha256': 'keep', '.other': 'keep' });
+    await createArchive({ sourceDir: src, destinationDir: dest, fileName: NAME, buildManifest: manifestFor });
+    assert.deepEqual(listDir(dest), ['.other', NAME, `${NAME}.sha256`, 'ServerBackup_Full_20261125_080000.zip.sha256'].sort());
+  });
+
+  it('names an unreadable source file in a StorageError', { skip: process.getuid?.() === 0 ? 'root reads every file' : false }, async () => {
+    const { src, dest } = dirs();
+    writeTree(src, { 'Config/Keys/locked.key': 'k' });
+    chmodSync(join(src, 'Config/Keys/locked.key'), 0);
+    await assert.rejects(
+      createArchive({ sourceDir: src, destinationDir: dest, fileName: NAME, buildManifest: manifestFor }),
+      (err: unknown) => err instanceof StorageError && err.code === 'ARCHIVE_SOURCE_UNREADABLE' && err.message.includes('locked.key'),
+    );
+    assert.deepEqual(listDir(dest), []);
+  });
+
+  it('names a source file that is gone (a dangling link) in a StorageError', { skip: process.platform === 'win32' ? 'symlinks need privileges on Windows' : false }, async () => {
+    const { src, dest } = dirs();
+    writeTree(src, { 'a.txt': 'a' });
+    symlinkSync(join(src, 'does-not-exist'), join(src, 'gone.key'));
+    await assert.rejects(
+      createArchive({ sourceDir: src, destinationDir: dest, fileName: NAME, buildManifest: manifestFor }),
+      (err: unknown) => err instanceof StorageError && err.code === 'ARCHIVE_SOURCE_UNREADABLE' && err.message.includes('gone.key'),
+    );
   });
 
   it('removes the temporary file when buildManifest fails', async () => {
