@@ -18,6 +18,7 @@ import {
   stagingLeft,
   type FaultHost,
 } from './fault-harness';
+import { hostJson } from '../backup/backup-harness';
 
 /**
  * emongodump faults: a failed or damaged dump means no backup. Each run must
@@ -64,6 +65,56 @@ describe('emongodump faults', () => {
         assert.ok(!newEvents(b, h.root).some((e) => e.event === 'dump-finished'), 'the hung dump never finished');
         const hung = allPids().filter((pid) => (procArgv(pid) ?? []).some((a) => a.startsWith('emongodump=') && a.includes(h.root)));
         assert.deepEqual(hung, [], 'the hung emongodump was killed');
+      }
+      setFaults(h.root, {}, true);
+      await assertUnharmed(h, b);
+    });
+  }
+});
+
+/**
+ * The same promise for self-managed MongoDB (stand-in mongodump): exit 5,
+ * nothing published; the service is stopped only with StopServiceForExternalDB,
+ * and then it is Running again.
+ */
+describe('mongodump faults (self-managed MongoDB)', () => {
+  let h: FaultHost;
+  let secrets: Record<string, string>;
+  let stopping: string;
+  before(async () => {
+    h = await createFaultHost(['--variant', 'self-managed'], { fullBackup: false });
+    secrets = { MongoPassword: hostJson(h.root).selfManaged.password };
+    stopping = configVariant(h, 'stop-for-external', (c) => {
+      c.ServiceConfiguration.StopServiceForExternalDB = true;
+      c.MongoDBConfiguration.DumpTimeoutSeconds = 2;
+    });
+  });
+  after(() => destroyFaultHost(h));
+
+  const cases: Array<{ name: string; faults: Faults; code: string; message: RegExp; stops: boolean }> = [
+    { name: 'exits non-zero', faults: { mongodumpExitCode: 2 }, code: 'MONGODUMP_FAILED', message: /exited with code 2/, stops: false },
+    { name: 'fails authentication', faults: { mongodumpAuthFail: true }, code: 'MONGODB_AUTH_FAILED', message: /AuthenticationFailed|[Aa]uthentication/, stops: false },
+    { name: 'writes a partial dump (StopServiceForExternalDB)', faults: { mongodumpPartial: true }, code: 'DUMP_VERIFICATION_FAILED', message: /bson\.gz/, stops: true },
+    { name: 'hangs (StopServiceForExternalDB, killed at DumpTimeoutSeconds)', faults: { mongodumpHang: true }, code: 'MONGODUMP_TIMEOUT', message: /DumpTimeoutSeconds/, stops: true },
+  ];
+
+  for (const c of cases) {
+    test(`mongodump ${c.name}: exit 5 ${c.code}, service ${c.stops ? 'restarted' : 'untouched'}, no archive, no password in the output`, async () => {
+      const b = await prepare(h);
+      setFaults(h.root, c.faults);
+      const r = await runCli('Invoke-AlteryxBackup', { configPath: c.stops ? stopping : h.configPath, parameters: { BackupMode: 'Full' }, secrets });
+      assertFailed(r, 5, c.code);
+      assert.match(`${r.result!.error!.message}\n${r.result!.error!.details.join('\n')}`, c.message);
+      assert.ok(!r.stdout.includes(secrets.MongoPassword) && !r.stderr.includes(secrets.MongoPassword), 'the password is nowhere in the output');
+      const ev = eventNames(b, h.root);
+      assert.ok(ev.includes('mongodump-started'), ev.join(','));
+      if (c.stops) assert.ok(ev.includes('stop-requested') && ev.lastIndexOf('running') > ev.indexOf('mongodump-started'), ev.join(','));
+      else assert.ok(!ev.includes('stop-requested') && !ev.includes('start-requested'), ev.join(','));
+      assert.deepEqual(stagingLeft(h), []);
+      assert.ok(!fs.existsSync(MARKER(h)));
+      if (c.faults.mongodumpHang) {
+        const hung = allPids().filter((pid) => (procArgv(pid) ?? []).some((a) => a.endsWith('mongodump.js')) && (procArgv(pid) ?? []).some((a) => a.includes(h.root)));
+        assert.deepEqual(hung, [], 'the hung mongodump was killed');
       }
       setFaults(h.root, {}, true);
       await assertUnharmed(h, b);

@@ -89,7 +89,6 @@ describe('interruption', () => {
 
   const phases: Array<{ phase: string; faults: Faults; published?: boolean }> = [
     { phase: 'Initialize', faults: {} },
-    { phase: 'StopService', faults: { stopSeconds: 1 } },
     { phase: 'StartService', faults: { startSeconds: 1 } },
     { phase: 'BackupFiles', faults: {} },
   ];
@@ -101,7 +100,7 @@ describe('interruption', () => {
       const r = await fullWith('SIGINT', (l) => isPhaseStart(l, p.phase));
       assertCancelledCleanly(r);
       const ev = eventNames(b, h.root);
-      if (p.phase === 'StopService' || p.phase === 'StartService') {
+      if (p.phase === 'StartService') {
         // We had stopped it: it was started again, and it is Running now.
         assert.ok(ev.includes('stop-requested'), ev.join(','));
         assert.equal(ev[ev.lastIndexOf('running')], 'running');
@@ -114,6 +113,45 @@ describe('interruption', () => {
       await assertUnharmed(h, b);
     });
   }
+
+  test('Ctrl+C during StopService (service StopPending): the wait is abandoned, the service is started again, exit 1 CANCELLED', async () => {
+    const b = await prepare(h);
+    setFaults(h.root, { stopSeconds: 1 });
+    const r = await fullWith('SIGINT', (l) => isPhaseStart(l, 'StopService'), () => waitUntil('StopPending', () => readServiceRecord(h.root).state === 'StopPending'));
+    assertCancelledCleanly(r);
+    const ev = eventNames(b, h.root);
+    assert.equal(ev.filter((e) => e === 'stop-requested').length, 1, ev.join(','));
+    assert.ok(!ev.includes('dump-started'), ev.join(','));
+    assert.ok(ev.lastIndexOf('running') > ev.lastIndexOf('stopped'), `stopped, then started again: ${ev.join(',')}`);
+    setFaults(h.root, {}, true);
+    await assertUnharmed(h, b);
+  });
+
+  test(
+    'Ctrl+C just as the stop control is sent (the `service stopped` line): the service is Running at the end',
+    {
+      todo:
+        'stopServiceSafely (src/service/service-controller.ts) gives up its wait at once on abort; the rollback start then queries the service before it has acted on the stop, ' +
+        'reads Running, calls it "already running" and returns; the stop then completes and the service is left Stopped after exit 1',
+    },
+    async () => {
+      // The race is lost about half the time; three tries make a pass by luck unlikely.
+      for (let attempt = 1; attempt <= 3; attempt++) {
+        const b = await prepare(h);
+        setFaults(h.root, { stopSeconds: 1 });
+        const r = await fullWith('SIGINT', (l) => l.type === 'service' && l.event === 'stopped');
+        await sleep(1500); // let a stop that was still in flight finish: the end state is what counts
+        try {
+          assertCancelledCleanly(r);
+          assertServiceAsBefore(b, `(attempt ${attempt}) after Ctrl+C with the stop in flight; events ${eventNames(b, h.root).join(',')}`);
+        } finally {
+          setFaults(h.root, {}, true);
+        }
+        assertNoNewOfficial(b);
+        await assertPreviousVerifies(h, b);
+      }
+    },
+  );
 
   test('Ctrl+C during BackupMongoDB (while emongodump runs): the dump is killed, exit 1 CANCELLED, service Running', async () => {
     const b = await prepare(h);
