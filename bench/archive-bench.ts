@@ -59,42 +59,55 @@ async function benchSize(ctx: BenchContext, sizeMB: number): Promise<{ text: str
   const ourName = 'ServerBackup_Full_20261126_080000.zip';
   const ours = join(out, ourName);
   const runs: Run[] = [];
-  const run = async (r: Promise<Run>): Promise<Run> => {
-    const x = await r;
+  // Other work shares this machine; the best of a few runs is the least disturbed one.
+  const repeat = Number(process.env.BENCH_REPEAT ?? (sizeMB <= 500 ? 3 : 1));
+  const run = async (make: () => Promise<Run>, cleanup?: () => void): Promise<Run> => {
+    let x: Run | null = null;
+    for (let i = 0; i < repeat; i++) {
+      cleanup?.();
+      const r = await make();
+      if (!x || (r.ok && r.seconds < x.seconds)) x = r;
+    }
+    x = x!;
+    if (repeat > 1) x.note = `${x.note} best of ${repeat}`.trim();
     ctx.log(`  ${x.label.padEnd(34)} ${fmt(x.seconds, 2).padStart(8)} s  CPU ${fmt(x.cpuSeconds, 2).padStart(7)} s  ${mb(x.archiveBytes).padStart(9)} MB  RSS ${fmt(x.peakRssMB, 0)} MB ${x.note}`);
     runs.push(x);
     return x;
   };
   ctx.log(`data set: ${data.dir} (${mb(data.totalBytes)} MB, ${data.files} files)`);
-  await run(timed('ours: createArchive (incl. verify)', process.execPath, [cli, 'create', data.dir, out, ourName], REPO, ours));
-  await run(timed('zip -6 -r', 'zip', ['-6', '-r', '-q', join(out, 'zip6.zip'), '.'], data.dir, join(out, 'zip6.zip')));
+  const rmOurs = (): void => {
+    rmSync(ours, { force: true });
+    rmSync(`${ours}.sha256`, { force: true });
+  };
+  await run(() => timed('ours: createArchive (incl. verify)', process.execPath, [cli, 'create', data.dir, out, ourName], REPO, ours), rmOurs);
+  await run(() => timed('zip -6 -r', 'zip', ['-6', '-r', '-q', join(out, 'zip6.zip'), '.'], data.dir, join(out, 'zip6.zip')), () => rmSync(join(out, 'zip6.zip'), { force: true }));
   const pwshOk = existsSync(PWSH);
   if (pwshOk) {
     const ca = join(out, 'compress-archive.zip');
-    await run(
+    await run(() =>
       timed(
         'pwsh Compress-Archive',
         PWSH,
         ['-NoLogo', '-NoProfile', '-NonInteractive', '-Command', `$ProgressPreference='SilentlyContinue'; Compress-Archive -Path '${data.dir}/*' -DestinationPath '${ca}' -CompressionLevel Optimal`],
         REPO,
         ca,
-      ),
+      ), () => rmSync(ca, { force: true }),
     );
     rmSync(ca, { force: true });
     const net = join(out, 'createfromdirectory.zip');
-    await run(
+    await run(() =>
       timed(
         '.NET ZipFile.CreateFromDirectory',
         PWSH,
         ['-NoLogo', '-NoProfile', '-NonInteractive', '-Command', `[IO.Compression.ZipFile]::CreateFromDirectory('${data.dir}', '${net}', [IO.Compression.CompressionLevel]::Optimal, $false)`],
         REPO,
         net,
-      ),
+      ), () => rmSync(net, { force: true }),
     );
     rmSync(net, { force: true });
   }
-  const verify = await run(timed('ours: verifyArchive (CRC + SHA256)', process.execPath, [cli, 'verify', ours], REPO, null));
-  const unzipT = await run(timed('unzip -tq (CRC only)', 'unzip', ['-tq', ours], REPO, null));
+  const verify = await run(() => timed('ours: verifyArchive (CRC + SHA256)', process.execPath, [cli, 'verify', ours], REPO, null));
+  const unzipT = await run(() => timed('unzip -tq (CRC only)', 'unzip', ['-tq', ours], REPO, null));
   rmSync(join(out, 'zip6.zip'), { force: true });
 
   const create = runs[0];
@@ -133,7 +146,7 @@ export const archiveBench: BenchSection = {
       '# Archive benchmark',
       '',
       `Run ${new Date().toISOString()} on ${require('node:os').cpus().length} cores, Node ${process.version}. ` +
-        'Each tool runs once on a warm page cache; our steps run as child node processes so `/usr/bin/time -v` measures them alone. ' +
+        'Each tool runs on a warm page cache, best of 3 runs for the small set and once for the large one (BENCH_REPEAT overrides); our steps run as child node processes so `/usr/bin/time -v` measures them alone. ' +
         '"ours: createArchive" includes its built-in re-read verification of every CRC and SHA256.',
       '',
     ];
