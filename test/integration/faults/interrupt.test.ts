@@ -76,10 +76,10 @@ describe('interruption', () => {
   const dumpProcesses = () => allPids().filter((pid) => (procArgv(pid) ?? []).some((a) => a.startsWith('emongodump=') && a.includes(h.root)));
 
   /** Cancelled run: exit 1 CANCELLED, service Running, staging removed, lock and marker gone. */
-  function assertCancelledCleanly(r: Awaited<ReturnType<typeof fullWith>>) {
+  function assertCancelledCleanly(r: Awaited<ReturnType<typeof fullWith>>, sig: NodeJS.Signals = 'SIGINT') {
     assertFailed(r, 1, 'CANCELLED');
     assert.equal(r.signal, null, 'node exited by itself after cleaning up');
-    assert.match(logText(r), /SIGINT received/);
+    assert.match(logText(r), new RegExp(`${sig} received`));
     assert.equal(readServiceRecord(h.root).state, 'Running');
     assert.deepEqual(stagingLeft(h), [], 'staging folder removed');
     // The lock is gone; the next test's good backup (or the one below) proves a following run can take it.
@@ -153,18 +153,20 @@ describe('interruption', () => {
     },
   );
 
-  test('Ctrl+C during BackupMongoDB (while emongodump runs): the dump is killed, exit 1 CANCELLED, service Running', async () => {
-    const b = await prepare(h);
-    setFaults(h.root, { dumpSeconds: 3 });
-    const r = await fullWith('SIGINT', (l) => isPhaseStart(l, 'BackupMongoDB'), () => waitUntil('dump-started', journalHas(b, 'dump-started')));
-    assertCancelledCleanly(r);
-    const ev = eventNames(b, h.root);
-    assert.ok(!ev.includes('dump-finished'), `the dump was killed, not waited for: ${ev.join(',')}`);
-    assert.ok(ev.lastIndexOf('running') > ev.lastIndexOf('stopped'), ev.join(','));
-    assert.deepEqual(dumpProcesses(), [], 'no emongodump left running');
-    setFaults(h.root, {}, true);
-    await assertUnharmed(h, b);
-  });
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    test(`${sig === 'SIGINT' ? 'Ctrl+C' : 'SIGTERM'} during BackupMongoDB (while emongodump runs): the dump is killed, exit 1 CANCELLED, service Running`, async () => {
+      const b = await prepare(h);
+      setFaults(h.root, { dumpSeconds: 3 });
+      const r = await fullWith(sig, (l) => isPhaseStart(l, 'BackupMongoDB'), () => waitUntil('dump-started', journalHas(b, 'dump-started')));
+      assertCancelledCleanly(r, sig);
+      const ev = eventNames(b, h.root);
+      assert.ok(!ev.includes('dump-finished'), `the dump was killed, not waited for: ${ev.join(',')}`);
+      assert.ok(ev.lastIndexOf('running') > ev.lastIndexOf('stopped'), ev.join(','));
+      assert.deepEqual(dumpProcesses(), [], 'no emongodump left running');
+      setFaults(h.root, {}, true);
+      await assertUnharmed(h, b);
+    });
+  }
 
   test(
     'Ctrl+C at the start of BackupMongoDB, before emongodump is spawned: the dump is not run to completion',
