@@ -98,7 +98,14 @@ export async function createArchive(o: CreateArchiveOptions): Promise<CreateArch
     if (o.signal?.aborted) throw new CancelledError('Archive creation was cancelled.');
     collectNow();
 
-    const { verification, checked } = await verifyArchiveDetailed(tempPath, { manifestEntryName, signal: o.signal, runner, onProgress: o.onProgress });
+    const { verification, checked } = await verifyArchiveDetailed(tempPath, {
+      manifestEntryName,
+      signal: o.signal,
+      runner,
+      onProgress: o.onProgress
+        ? (p) => o.onProgress!({ bytesDone: total, bytesTotal: total, currentEntry: p.currentEntry, phase: 'verify', verifyBytesDone: p.bytesDone, verifyBytesTotal: p.bytesTotal })
+        : undefined,
+    });
     const problems = [...verification.errors];
     if (!verification.ok && problems.length === 0) problems.push('verification failed');
     problems.push(...verification.crcFailures.map((p) => `CRC mismatch: ${p}`));

@@ -4,8 +4,14 @@ export interface ArchiveProgress {
   bytesDone: number;
   bytesTotal: number;
   currentEntry: string;
-  /** 'compress': source bytes read so far; 'verify': archive bytes checked so far (createArchive reports both, in that order). */
+  /**
+   * 'compress' then 'verify'. In createArchive, bytesDone/bytesTotal count source bytes and stay
+   * at 100% while verifying (so a percentage never jumps back); the verify pass reports its own
+   * count in verifyBytesDone/verifyBytesTotal. In verifyArchive they are the archive bytes checked.
+   */
   phase: 'compress' | 'verify';
+  verifyBytesDone?: number;
+  verifyBytesTotal?: number;
 }
 
 export interface ArchiveEntryInfo {

@@ -16,7 +16,6 @@ const TASK_ENTRIES = 2000;
 /** Smaller archives are checked on this thread: starting workers would cost more than it saves. */
 const INLINE_BELOW = 16 << 20;
 
-
 /** What the verifier learned about one entry's content. */
 export interface CheckedEntry {
   path: string;

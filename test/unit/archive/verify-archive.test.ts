@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as yazl from 'yazl';
 import { inflateRawSync } from 'node:zlib';
+import { Readable } from 'node:stream';
 import { createWriteStream } from 'node:fs';
 import { createArchive, sha256File, verifyArchive, type CreateArchiveResult } from '../../../src/archive';
 import { makeTempDir, manifestFor, randomData, removeDir, sha256, textLike, writeTree } from './archive-fixtures';
@@ -180,6 +181,30 @@ describe('verifyArchive', () => {
     });
     const v2 = await verifyArchive(p);
     assert.deepEqual(v2.sha256Mismatches, ['Config/RuntimeSettings.xml']);
+  });
+
+  it('checks data descriptors of archives written by other tools', async () => {
+    const p = join(work, 'descriptors.zip');
+    const content = textLike(50_000);
+    const zip = new yazl.ZipFile();
+    // A stream of unknown length makes yazl write sizes and CRC after the data (flag bit 3).
+    zip.addReadStream(Readable.from([content]), 'a.bson');
+    zip.addBuffer(Buffer.from(JSON.stringify({ ArchiveEntries: [{ Path: 'a.bson', SHA256: sha256(content), SizeBytes: content.length }] })), 'BackupManifest.json');
+    zip.end();
+    await new Promise<void>((resolve, reject) => {
+      zip.outputStream.pipe(createWriteStream(p)).on('close', () => resolve()).on('error', reject);
+    });
+    const v = await verifyArchive(p);
+    assert.equal(v.ok, true, JSON.stringify(v.errors));
+    const bytes = readFileSync(p);
+    const at = bytes.indexOf(Buffer.from([0x50, 0x4b, 0x07, 0x08]));
+    assert.ok(at > 0, 'the archive has a data descriptor');
+    const bad = Buffer.from(bytes);
+    bad[at + 5] ^= 0x01; // inside the descriptor's CRC-32
+    writeFileSync(p, bad);
+    const v2 = await verifyArchive(p);
+    assert.equal(v2.ok, false);
+    assert.ok(v2.errors.some((e) => e.includes('data descriptor')), JSON.stringify(v2.errors));
   });
 
   it('reports a missing or unparsable manifest', async () => {
