@@ -158,6 +158,11 @@ export async function createArchive(o: CreateArchiveOptions): Promise<CreateArch
       verification,
     };
   } catch (err) {
+    // EEXIST from opening the temporary file means another call of this process is writing it: not ours to remove.
+    const notOurs = (err as NodeJS.ErrnoException | undefined)?.code === 'EEXIST' && (err as NodeJS.ErrnoException).path === tempPath;
+    if (notOurs) {
+      throw new StorageError(`The archive ${finalPath} is already being written by another call.`, 'ARCHIVE_EXISTS', { cause: err, category: 'ResourceBusy' });
+    }
     if (tempCreated) await unlink(tempPath).catch(() => undefined);
     throw asStorageError(err, o.signal, o.sourceDir);
   } finally {

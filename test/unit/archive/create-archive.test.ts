@@ -202,6 +202,20 @@ describe('createArchive', () => {
     );
   });
 
+  it('lets only one of two simultaneous calls for the same name win, leaving the winner intact', async () => {
+    const { src, dest } = dirs();
+    writeTree(src, { 'a.bin': randomData(3_000_000) });
+    const make = (): Promise<unknown> => createArchive({ sourceDir: src, destinationDir: dest, fileName: NAME, buildManifest: manifestFor });
+    const [a, b] = await Promise.allSettled([make(), make()]);
+    const won = [a, b].filter((x) => x.status === 'fulfilled');
+    const lost = [a, b].filter((x): x is PromiseRejectedResult => x.status === 'rejected');
+    assert.equal(won.length, 1);
+    assert.equal(lost.length, 1);
+    assert.ok(lost[0].reason instanceof StorageError && lost[0].reason.code === 'ARCHIVE_EXISTS', String(lost[0].reason));
+    assert.deepEqual(listDir(dest), [NAME, `${NAME}.sha256`]);
+    assert.ok((await verifyArchive(join(dest, NAME), { requireSidecar: true })).ok);
+  });
+
   it('removes the temporary file when buildManifest fails', async () => {
     const { src, dest } = dirs();
     writeTree(src, { 'a.bin': randomData(2_000_000), 'b.txt': 'b' });
