@@ -395,7 +395,11 @@ export async function runBackup(ctx: RunBackupContext): Promise<RunBackupOutcome
         secrets: config.secrets,
       });
     });
-    if (deferred) throw deferred;
+    if (deferred) {
+      // The copy failure belongs to Distribute; Validate and Cleanup ran after it and succeeded.
+      state.Phase = 'Distribute';
+      throw deferred;
+    }
   } catch (err) {
     error = toBackupError(err);
     if (ctx.signal.aborted && !(error instanceof CancelledError) && error.exitCode === ExitCode.GeneralError) {

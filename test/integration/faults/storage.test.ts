@@ -128,6 +128,44 @@ describe('storage faults', () => {
     await assertPublishedLocally(b, r, network1);
   });
 
+  test('a network share drops for a moment (gone after the preflight, back after the first failed copy): retried, exit 0', async () => {
+    const flaky = sibling('flaky-share');
+    const away = `${flaky}.away`;
+    const [, network1] = backupDirs(h);
+    const cfg = configVariant(h, 'flaky-share', (c) => {
+      c.BackupConfiguration.NetworkBackupPaths = [network1, flaky];
+      c.BackupConfiguration.CopyRetryDelaySeconds = 1;
+    });
+    const b = await prepare(h, { extraDirs: [flaky] });
+    let dropped = false;
+    let back = false;
+    const r = await runCli('Invoke-AlteryxBackup', {
+      configPath: cfg,
+      parameters: { BackupMode: 'Full' },
+      onLine: (line) => {
+        if (!dropped && isPhaseStart(line, 'BackupFiles')) {
+          dropped = true;
+          fs.renameSync(flaky, away);
+        } else if (dropped && !back && (line.type === 'log' || line.type === 'warning') && String(line.message).includes(`Copy to '${flaky}' failed on attempt 1`)) {
+          back = true;
+          fs.renameSync(away, flaky);
+        }
+      },
+    });
+    if (!back && fs.existsSync(away)) fs.renameSync(away, flaky);
+    assert.equal(r.exitCode, 0, tail(r));
+    assert.ok(dropped && back, 'the share was gone for the first attempt and back for the retry');
+    const dest = (r.result!.data.Destinations as Array<{ Destination: string; Success: boolean; Attempts: number; SHA256Verified: boolean }>).find((d) => d.Destination === flaky)!;
+    assert.deepEqual([dest.Success, dest.Attempts, dest.SHA256Verified], [true, 2, true]);
+    const archive = r.result!.data.ArchivePath as string;
+    const name = path.basename(archive);
+    assert.deepEqual(fs.readFileSync(path.join(flaky, name)), fs.readFileSync(archive));
+    assert.deepEqual(fs.readdirSync(flaky).sort(), [...b.files.get(flaky)!.keys(), name, `${name}.sha256`].sort(), 'no partial file left on the share');
+    assertServiceAsBefore(b);
+    assertNoNewOfficial(b, [name, `${name}.sha256`]);
+    await assertPreviousVerifies(h, b);
+  });
+
   function assertDistributionFailed(r: CliResult, bad: string) {
     assertFailed(r, 4, 'DISTRIBUTION_FAILED');
     assert.ok(r.result!.error!.message.includes(bad) || r.result!.error!.details.some((d) => d.includes(bad)), tail(r));
@@ -135,6 +173,10 @@ describe('storage faults', () => {
     assert.equal(phases.get('Validate'), 'Succeeded');
     assert.equal(phases.get('Cleanup'), 'Succeeded', 'retention and cleanup ran before the exit 4');
     assert.ok(r.result!.data.Retention, 'retention result in the summary');
+    // The failure is reported against Distribute, not the Cleanup that ran (and succeeded) after it.
+    assert.ok(r.result!.data.Errors.length === 1 && r.result!.data.Errors[0].startsWith('Distribute: '), JSON.stringify(r.result!.data.Errors));
+    assert.match(logText(r), /\[ERROR\] Distribute failed: Copy failed/);
+    assert.doesNotMatch(logText(r), /Cleanup failed/);
     const dest = r.result!.data.Destinations as Array<{ Destination: string; Success: boolean }>;
     assert.deepEqual(
       dest.map((d) => [d.Destination, d.Success]),
