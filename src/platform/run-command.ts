@@ -9,6 +9,11 @@ import type { CommandResult, RunOptions } from './platform';
  */
 export function runCommand(file: string, args: readonly string[], options: RunOptions = {}): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
+    // Cancelled before it began: never start the program (a dump would take the whole downtime).
+    if (options.signal?.aborted) {
+      resolve({ exitCode: null, signal: null, stdout: '', stderr: '', timedOut: true });
+      return;
+    }
     const child = spawn(file, args, {
       cwd: options.cwd,
       shell: false,

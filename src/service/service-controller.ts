@@ -43,7 +43,17 @@ export interface StopServiceOptions extends ServiceOperationOptions {
   priorWorkflowWait?: WorkflowWaitRecord;
 }
 
+/** How long a restart waits for a stop we just sent to show, before trusting a Running reading. */
+export const STOP_SETTLE_MS = 3_000;
+
 export interface StartServiceOptions extends ServiceOperationOptions {
+  /**
+   * We sent this service a stop moments ago (a restore or rollback). A
+   * Running reading may predate the stop: the service can still be about to
+   * act on it. Then wait up to STOP_SETTLE_MS for it to leave Running, and
+   * start it once it has stopped, instead of calling it "already running".
+   */
+  stopWasSent?: boolean;
   /**
    * Aborts the waits. Leave it undefined when restarting a service we stopped:
    * a rollback start must not be abortable (a second Ctrl+C must not leave
@@ -455,6 +465,19 @@ export async function startServiceSafely(o: StartServiceOptions): Promise<Servic
   const timeLeft = () => Math.max(0, deadline - Date.now());
   const started = Date.now();
   let state: ServiceState = status.state;
+  if (o.stopWasSent && state === 'Running') {
+    // Not abortable: this is the path that puts Alteryx back.
+    const settleUntil = Date.now() + Math.min(STOP_SETTLE_MS, timeLeft());
+    while (Date.now() < settleUntil) {
+      await delay(100);
+      const now = await o.platform.services.query(o.serviceName, o.host).catch(() => undefined);
+      if (now && now.state !== 'Running') {
+        o.log.info(`${name} is acting on the stop sent earlier (${now.state}); it will be started once it has stopped.`);
+        state = now.state;
+        break;
+      }
+    }
+  }
 
   if (state === 'StopPending') {
     o.log.info(`${name} is still stopping; waiting for it to stop before starting it.`);

@@ -195,7 +195,8 @@ export async function startTopology(o: TopologyStartOptions): Promise<NodeResult
       group.nodes.map(async (node) => {
         const t0 = Date.now();
         try {
-          const state = await startServiceSafely({ ...o, host: node.host, signal: o.signal });
+          // Every node started here is one we sent a stop to.
+          const state = await startServiceSafely({ ...o, host: node.host, signal: o.signal, stopWasSent: true });
           o.sequence.push(step(node, 'start', t0, 'ok', state.InitialState, state.CurrentState, { rollback: o.rollback }));
           results.push({ node, state });
           if (o.afterStart) await o.afterStart(node);
