@@ -228,6 +228,9 @@ export async function runBackup(ctx: RunBackupContext): Promise<RunBackupOutcome
         serviceStopped: session !== undefined,
         // The service comes back as soon as the dump files are written; the dump is verified with Alteryx live.
         afterDumpCommand: startService,
+        onDumpProcess: (pid) => {
+          session?.recordHelperProcess(pid).catch((err) => log.warn(`Could not record the dump's PID in the state marker: ${(err as Error).message}`));
+        },
       });
     });
     // Only reached without a restart if the dump failed before its command finished (then `finally` restores).

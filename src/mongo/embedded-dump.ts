@@ -41,6 +41,7 @@ export interface EmbeddedDumpOptions {
   timeoutSeconds: number;
   log: DumpLogger;
   signal?: AbortSignal;
+  onSpawn?: (pid: number) => void;
 }
 
 export interface DumpCommandOutcome {
@@ -57,7 +58,7 @@ export async function runEmbeddedDump(o: EmbeddedDumpOptions): Promise<DumpComma
   const started = Date.now();
   let result: CommandResult;
   try {
-    result = await runCommand(o.executable, [arg], { timeoutMs: o.timeoutSeconds * 1000, signal: o.signal });
+    result = await runCommand(o.executable, [arg], { timeoutMs: o.timeoutSeconds * 1000, signal: o.signal, onSpawn: o.onSpawn });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
     throw new MongoDBError(`${what} could not be started (${code}): ${o.executable}`, 'EMONGODUMP_FAILED', { cause: err });

@@ -178,6 +178,8 @@ export interface InvokeMongoDBBackupInput {
    * the dump is discarded and the error propagates.
    */
   afterDumpCommand?: () => Promise<void>;
+  /** Each dump process's PID, as it starts: the executor records it in the state marker. */
+  onDumpProcess?: (pid: number) => void;
 }
 
 export interface MongoDBBackupResult {
@@ -229,7 +231,7 @@ export async function invokeMongoDBBackup(input: InvokeMongoDBBackupInput): Prom
         warnings.push('EmbeddedMongoDB.UseAlteryxService=false is not supported: the embedded database is only dumped safely by AlteryxService emongodump');
       }
       method = 'AlteryxService.exe emongodump';
-      outcome = await runEmbeddedDump({ executable: platform.alteryxServiceExecutable(), outDir: dumpDir, timeoutSeconds, log, signal });
+      outcome = await runEmbeddedDump({ executable: platform.alteryxServiceExecutable(), outDir: dumpDir, timeoutSeconds, log, signal, onSpawn: input.onDumpProcess });
       log.info(`emongodump finished in ${outcome.durationSeconds.toFixed(1)} s; verifying the dump`);
       await input.afterDumpCommand?.();
       verification = await verifyDump(dumpDir, { expectedDatabases: detection.databases, signal });
@@ -242,7 +244,7 @@ export async function invokeMongoDBBackup(input: InvokeMongoDBBackupInput): Prom
         warnings.push('SkipConnectivityCheck is set: no pre-dump document counts; counts are checked against mongodump\'s log only');
       }
       method = 'mongodump';
-      outcome = await runSelfManagedDump({ mongodump: section.MongoDumpPath.trim() || 'mongodump', target, outDir: dumpDir, timeoutSeconds, log, signal });
+      outcome = await runSelfManagedDump({ mongodump: section.MongoDumpPath.trim() || 'mongodump', target, outDir: dumpDir, timeoutSeconds, log, signal, onSpawn: input.onDumpProcess });
       await input.afterDumpCommand?.();
       // A database that exists but holds no collections produces no folder; only demand the others.
       const expectedDatabases = probe

@@ -172,6 +172,7 @@ export interface SelfManagedDumpOptions {
   timeoutSeconds: number;
   log: DumpLogger;
   signal?: AbortSignal;
+  onSpawn?: (pid: number) => void;
 }
 
 export async function runSelfManagedDump(o: SelfManagedDumpOptions): Promise<DumpCommandOutcome> {
@@ -190,7 +191,7 @@ export async function runSelfManagedDump(o: SelfManagedDumpOptions): Promise<Dum
       const remaining = Math.max(1, deadline - Date.now());
       let result: CommandResult;
       try {
-        result = await runCommand(o.mongodump, args, { timeoutMs: remaining, signal: o.signal });
+        result = await runCommand(o.mongodump, args, { timeoutMs: remaining, signal: o.signal, onSpawn: o.onSpawn });
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code ?? 'error';
         throw new MongoDBError(`mongodump could not be started (${code}): ${o.mongodump}. Set MongoDBConfiguration.SelfManagedMongoDB.MongoDumpPath.`, 'MONGODUMP_FAILED', { cause: err });

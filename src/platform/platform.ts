@@ -55,6 +55,8 @@ export interface RunOptions {
   timeoutMs?: number;
   signal?: AbortSignal;
   cwd?: string;
+  /** Called with the child's PID as soon as it exists (the dump's PID goes into the state marker). */
+  onSpawn?: (pid: number) => void;
 }
 
 export interface Platform {

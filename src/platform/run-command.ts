@@ -22,6 +22,7 @@ export function runCommand(file: string, args: readonly string[], options: RunOp
       // Own process group on POSIX, so a hang can be killed with its children.
       detached: process.platform !== 'win32',
     });
+    if (child.pid !== undefined) options.onSpawn?.(child.pid);
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     let timedOut = false;

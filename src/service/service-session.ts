@@ -70,6 +70,7 @@ export class ServiceSession {
   private downEndedAt: number | undefined;
   private restoring: Promise<void> | undefined;
   private stopCalled = false;
+  private readonly helperPids: number[] = [];
 
   constructor(private readonly o: ServiceSessionOptions) {}
 
@@ -197,6 +198,16 @@ export class ServiceSession {
     }
   }
 
+  /**
+   * Records a program started while the service is down (the dump), so that
+   * a repair after a hard kill ends it before starting the service.
+   */
+  recordHelperProcess(pid: number): Promise<void> {
+    if (!this.marker) return Promise.resolve();
+    this.helperPids.push(pid);
+    return this.saveMarker();
+  }
+
   /** Marker writes are serialised: same-role nodes stop in parallel. */
   private saveMarker(): Promise<void> {
     const next = this.markerWrites.then(async () => {
@@ -205,6 +216,7 @@ export class ServiceSession {
         ...this.marker,
         updatedAt: new Date().toISOString(),
         stoppedNodes: this.stopped.map((n) => ({ hostname: n.hostname, host: n.host ?? null, role: n.role })),
+        helperPids: [...this.helperPids],
       };
       await writeStateMarker(this.o.tempDirectory, this.marker);
     });

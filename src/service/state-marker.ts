@@ -1,3 +1,4 @@
+import { runCommand } from '../platform/run-command';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -31,6 +32,12 @@ export interface StateMarker {
   runId?: string;
   /** Nodes whose stop was sent (or is about to be). `host` null = the run's own machine. */
   stoppedNodes: { hostname: string; host: string | null; role: NodeRole }[];
+  /**
+   * Programs the run started while the service was down (the dump). If the
+   * run is killed they can outlive it; the repair ends them before starting
+   * the service, so a dump never reads data files the service is using.
+   */
+  helperPids?: number[];
 }
 
 export function markerPath(tempDirectory: string): string {
@@ -140,6 +147,7 @@ export async function repairFromMarker(
     `A previous run (PID ${marker.pid}, started ${marker.startedAt}) ended while it had stopped ` +
       `${marker.serviceName} on ${nodes.map((n) => n.hostname).join(', ')}. Starting it again.`,
   );
+  await endOrphanedHelpers(marker.helperPids ?? [], log);
   const remaining = [...nodes];
   const settings = serviceSettingsFromConfig(config);
   try {
@@ -171,6 +179,32 @@ export async function repairFromMarker(
   const message = `Repaired: ${marker.serviceName} is running again on ${nodes.map((n) => n.hostname).join(', ')}.`;
   log.success(message);
   return { outcome: 'repaired', message, marker, started: nodes, sequence };
+}
+
+/**
+ * Ends programs a killed run left behind (an emongodump in its own process
+ * group). Only processes still alive are touched, and only right after the
+ * run died, so a reused PID is unlikely; on POSIX the whole process group
+ * goes, on Windows the process tree (taskkill /T).
+ */
+async function endOrphanedHelpers(pids: number[], log: ServiceLog): Promise<void> {
+  for (const pid of pids) {
+    if (!isPidAlive(pid)) continue;
+    log.warn(`A program started by the interrupted run (PID ${pid}, the dump) is still running; ending it before the service is started.`);
+    try {
+      if (process.platform === 'win32') await runCommand('taskkill', ['/PID', String(pid), '/T', '/F'], { timeoutMs: 30_000 });
+      else {
+        try {
+          process.kill(-pid, 'SIGKILL');
+        } catch {
+          process.kill(pid, 'SIGKILL');
+        }
+      }
+    } catch (err) {
+      log.warn(`Could not end PID ${pid}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    for (let i = 0; i < 300 && isPidAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 /** A fresh marker for this process. */
