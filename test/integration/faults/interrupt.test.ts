@@ -129,13 +129,8 @@ describe('interruption', () => {
 
   test(
     'Ctrl+C just as the stop control is sent (the `service stopped` line): the service is Running at the end',
-    {
-      todo:
-        'stopServiceSafely (src/service/service-controller.ts) gives up its wait at once on abort; the rollback start then queries the service before it has acted on the stop, ' +
-        'reads Running, calls it "already running" and returns; the stop then completes and the service is left Stopped after exit 1',
-    },
     async () => {
-      // The race is lost about half the time; three tries make a pass by luck unlikely.
+      // Before the fix (b54635c) the race was lost about half the time; three tries make a pass by luck unlikely.
       for (let attempt = 1; attempt <= 3; attempt++) {
         const b = await prepare(h);
         setFaults(h.root, { stopSeconds: 1 });
@@ -170,7 +165,6 @@ describe('interruption', () => {
 
   test(
     'Ctrl+C at the start of BackupMongoDB, before emongodump is spawned: the dump is not run to completion',
-    { todo: 'runCommand (src/platform/run-command.ts) only listens for a future abort: a signal already aborted when emongodump is spawned is ignored, so the whole dump runs (service down) before CANCELLED' },
     async () => {
       const b = await prepare(h);
       setFaults(h.root, { dumpSeconds: 3 });
