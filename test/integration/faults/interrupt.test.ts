@@ -307,7 +307,6 @@ describe('interruption', () => {
 
   test(
     'node killed (SIGKILL) during the dump, then the repair at once: the service is not started while the orphaned emongodump still runs',
-    { todo: 'emongodump runs in its own process group (src/platform/run-command.ts, detached) and survives node; the state marker does not record it, so Repair-AlteryxBackupState (src/service/state-marker.ts) starts AlteryxService while the dump still reads the data files' },
     async () => {
       const b = await prepare(h);
       setFaults(h.root, { dumpSeconds: 4 });
