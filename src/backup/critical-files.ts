@@ -180,6 +180,41 @@ function handleMissing(def: CriticalFileDefinition, result: FileBackupResult, wa
   result.Skipped.push({ FilePath: def.sourcePath, Reason: 'not present' });
 }
 
+/**
+ * Opens every file the mode will copy, before any service is touched: a
+ * locked or unreadable Keys file must fail the run while Alteryx is still
+ * up, not after the downtime has been spent on the dump.
+ */
+export async function findUnreadableCriticalFiles(o: Pick<CriticalFilesOptions, 'mode' | 'programDataPath' | 'installPath' | 'includeKeys' | 'includeConfigFile'>): Promise<StorageError | undefined> {
+  const problems: string[] = [];
+  const tryOpen = async (file: string) => {
+    try {
+      const fh = await fs.promises.open(file, 'r');
+      await fh.close();
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') problems.push(unreadable(file, err).message);
+    }
+  };
+  for (const def of criticalFiles(o.mode, o)) {
+    if (def.type === 'File') {
+      await tryOpen(def.sourcePath);
+      continue;
+    }
+    let files: string[] = [];
+    try {
+      files = await listFilesRecursive(def.sourcePath);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') problems.push(unreadable(def.sourcePath, err).message);
+    }
+    for (const f of files) await tryOpen(f);
+  }
+  if (problems.length === 0) return undefined;
+  return new StorageError(problems.length === 1 ? problems[0] : `${problems.length} files cannot be read: ${problems.join(' ')}`, 'FILE_UNREADABLE', {
+    details: problems,
+    category: 'ReadError',
+  });
+}
+
 /** The precondition checked before any service is touched. */
 export async function checkRequiredFiles(programDataPath: string): Promise<string[]> {
   const problems: string[] = [];

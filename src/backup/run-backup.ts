@@ -22,7 +22,7 @@ import { testServiceState, unusableReason } from '../service/service-controller'
 import { ServiceSession } from '../service/service-session';
 import { repairFromMarker } from '../service/state-marker';
 import { buildTopology, sequenceNames } from '../service/topology';
-import { backupCriticalFiles, checkRequiredFiles, type FileBackupResult } from './critical-files';
+import { backupCriticalFiles, checkRequiredFiles, findUnreadableCriticalFiles, type FileBackupResult } from './critical-files';
 import { exportControllerSettings, type ControllerSettingsResult } from './controller-settings';
 import { ExecutionState } from './execution-state';
 import { removeStaleStaging, removeStagingDir, stagingDirFor } from './staging';
@@ -186,6 +186,14 @@ export async function runBackup(ctx: RunBackupContext): Promise<RunBackupOutcome
       if (modeIncludesFiles(config.BackupMode)) {
         const missing = await checkRequiredFiles(alteryx.ProgramDataPath);
         if (missing.length > 0) throw new ValidationError(missing.join(' '), 'REQUIRED_FILE_MISSING', { details: missing, category: 'ObjectNotFound' });
+        const unreadableFiles = await findUnreadableCriticalFiles({
+          mode: config.BackupMode,
+          programDataPath: alteryx.ProgramDataPath,
+          installPath: alteryx.InstallPath,
+          includeKeys: config.IncludeKeys,
+          includeConfigFile: config.IncludeConfigFile,
+        });
+        if (unreadableFiles) throw unreadableFiles;
       }
       await fs.promises.mkdir(config.LocalBackupPath, { recursive: true });
       const localProblems = await preflightDestinations([config.LocalBackupPath]);
