@@ -159,6 +159,7 @@ export async function runBackup(ctx: RunBackupContext): Promise<RunBackupOutcome
   let deferred: BackupError | undefined;
   let error: BackupError | undefined;
   let stagingCreated = false;
+  let restoreAttempted = false;
 
   log.info(`AlteryxBackup ${TOOL_VERSION}: ${config.BackupMode} backup of ${platform.hostname()} (execution ${state.ExecutionId}).`);
   try {
@@ -219,6 +220,7 @@ export async function runBackup(ctx: RunBackupContext): Promise<RunBackupOutcome
 
     const startService = async () => {
       await phases.phase('StartService', async () => {
+        restoreAttempted = true;
         await session!.restore();
         const down = session!.downtime();
         if (down) log.success(`${alteryx.ServiceName} is running again; downtime ${down.seconds.toFixed(1)} s.`);
@@ -419,7 +421,12 @@ export async function runBackup(ctx: RunBackupContext): Promise<RunBackupOutcome
     state.fail(error.message, error.code);
     log.error(`${state.Phase} failed: ${error.message}`);
   } finally {
-    if (session?.needsRestore) {
+    // A restart that already waited MaxServiceWaitSeconds and failed is not waited out a second time.
+    if (session?.needsRestore && restoreAttempted && error) {
+      log.error(
+        `CRITICAL: ${alteryx.ServiceName} could not be started again: ${error.message} Start it by hand; the next run will also try (state marker in ${config.TempDirectory}).`,
+      );
+    } else if (session?.needsRestore) {
       try {
         log.warn(`Restoring ${alteryx.ServiceName} after the failure.`);
         await session.restore();
