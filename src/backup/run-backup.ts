@@ -9,7 +9,7 @@ import type { ResolvedConfig } from '../config/config-types';
 import { createArchive, removeStaleTemporaries, type CreateArchiveResult } from '../archive';
 import type { ProtocolSink } from '../cli/protocol';
 import { copyBackupToDestinations, distributionFailure, type DistributionResult } from '../distribution/copy-to-destinations';
-import { preflightDestinations } from '../distribution/preflight';
+import { preflightCloud, preflightDestinations } from '../distribution/preflight';
 import type { BackupLogger } from '../logging/logger';
 import { detectMongo, invokeMongoDBBackup, preflightMongoDB, type MongoDetection } from '../mongo';
 import type { MongoDBBackupResult, MongoPreflight } from '../mongo';
@@ -205,6 +205,7 @@ export async function runBackup(ctx: RunBackupContext): Promise<RunBackupOutcome
       }
       // A network share that is down now may be back by the end; the backup is still worth taking locally.
       for (const p of await preflightDestinations(config.NetworkBackupPaths)) log.warn(`Network destination problem (the copy will still be tried): ${p.Message}`);
+      for (const p of await preflightCloud(config.file.CloudConfiguration, config.secrets)) log.warn(`Cloud destination problem (the upload will still be tried): ${p.Message}`);
       if (detection) mongoPreflight = await preflightMongoDB({ config, platform, detection, log });
       await removeStaleStaging(config.TempDirectory, log);
       await removeStaleTemporaries(config.LocalBackupPath);
