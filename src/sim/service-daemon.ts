@@ -44,8 +44,9 @@ async function main(): Promise<void> {
   faults = readFaults(root);
   if (faults.startFail) {
     appendEvent(root, host, 'start-failed', { reason: 'startFail fault: the service terminated during start-up' });
-    writeServiceState(root, 'Stopped');
+    // Journal first: anyone who observes the new state finds its event already written, with an earlier timestamp.
     appendEvent(root, host, 'stopped', { daemonPid: process.pid, afterFailedStart: true });
+    writeServiceState(root, 'Stopped');
     process.exit(1);
   }
   if (info.variant !== 'self-managed' && fs.existsSync(paths.mongoDataDir)) fs.writeFileSync(lockFile, `${process.pid}\n`);
@@ -54,8 +55,8 @@ async function main(): Promise<void> {
     const count = faults.workflowCount ?? 1;
     for (let i = 0; i < count; i++) launchWorkflow(root, faults.workflowSeconds ?? 5, 'service-start');
   }
-  writeServiceState(root, 'Running', process.pid);
   appendEvent(root, host, 'running', { daemonPid: process.pid });
+  writeServiceState(root, 'Running', process.pid);
 
   let state: 'Running' | 'Paused' = 'Running';
   for (;;) {
@@ -93,8 +94,8 @@ async function main(): Promise<void> {
       } catch {
         /* no embedded database on this host */
       }
-      writeServiceState(root, 'Stopped');
       appendEvent(root, host, 'stopped', { daemonPid: process.pid });
+      writeServiceState(root, 'Stopped');
       process.exit(0);
     }
   }

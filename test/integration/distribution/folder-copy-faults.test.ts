@@ -317,8 +317,9 @@ describe('copyBackupToDestinations: folders and faults', () => {
     fs.chmodSync(d, 0o755);
     const modulePath = path.resolve(__dirname, '../../../src/distribution/copy-to-destinations.js');
     const script = `
-      process.setgid(65534); process.setuid(65534);
+      // Load the code first: the checkout itself may not be readable by uid 65534 (a 0700 clone folder).
       const { copyBackupToDestinations } = require(${JSON.stringify(modulePath)});
+      process.setgid(65534); process.setuid(65534);
       copyBackupToDestinations({ archivePath: ${JSON.stringify(archive.archivePath)}, sha256: ${JSON.stringify(archive.sha256)},
         destinations: [${JSON.stringify(d)}], retry: { count: 3, delaySeconds: 30 },
         sleep: async () => { throw new Error('retried a permanent error'); } })
