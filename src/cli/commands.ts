@@ -50,7 +50,18 @@ function absolute(name: string, value: string): string {
 const invokeAlteryxBackup: CommandHandler = async (ctx) => {
   const config = ctx.config(backupOverrides(ctx));
   if (ctx.request.whatIf) {
-    const plan = describePlan(config, config.MongoType === 'self-managed' ? 'self-managed' : 'embedded');
+    // Reading RuntimeSettings.xml changes nothing, and makes the plan exact for Type=auto.
+    let mongoType: 'embedded' | 'self-managed' = config.MongoType === 'self-managed' ? 'self-managed' : 'embedded';
+    if (config.MongoType === 'auto' && config.BackupMode !== 'ConfigOnly') {
+      mongoType = await detectMongo(config).then(
+        (d) => d.type,
+        (err: Error) => {
+          ctx.log.warn(`What if: could not read RuntimeSettings.xml (${err.message.split('\n')[0]}); assuming embedded MongoDB.`);
+          return 'embedded' as const;
+        },
+      );
+    }
+    const plan = describePlan(config, mongoType);
     for (const p of plan.phases) ctx.log.info(`What if: ${p.run ? 'run ' : 'skip'} ${p.phase.padEnd(13)} ${p.reason}`);
     return { data: { WhatIf: true, BackupMode: config.BackupMode, Plan: plan.phases, ConfigPath: config.configPath } };
   }
@@ -65,9 +76,9 @@ const backupCriticalFilesCommand: CommandHandler = async (ctx) => {
   const destination = absolute('DestinationPath', ctx.params.requiredString('DestinationPath'));
   await fs.promises.mkdir(destination, { recursive: true });
   const platform = ctx.platform(config);
-  const mode: BackupMode = config.BackupMode === 'DatabaseOnly' ? 'DatabaseOnly' : config.BackupMode;
+  if (config.BackupMode === 'DatabaseOnly') ctx.log.warn('-BackupMode DatabaseOnly copies no configuration files; nothing to do.');
   const result = await backupCriticalFiles({
-    mode,
+    mode: config.BackupMode,
     programDataPath: config.file.AlteryxConfiguration.ProgramDataPath,
     installPath: config.file.AlteryxConfiguration.InstallPath,
     includeKeys: config.IncludeKeys,

@@ -52,6 +52,22 @@ test('Full with self-managed MongoDB: the password reaches mongodump only throug
   assert.equal(readServiceRecord(root).state, 'Running');
 });
 
+test('-WhatIf reads RuntimeSettings.xml for Type=auto and plans no service stop for self-managed MongoDB', async () => {
+  const copy = path.join(path.dirname(configPath), 'backup-config.auto.json');
+  const cfg = JSON.parse(fs.readFileSync(configPath, 'utf8'));
+  cfg.MongoDBConfiguration.Type = 'auto';
+  fs.writeFileSync(copy, JSON.stringify(cfg));
+  try {
+    const r = await runCli('Invoke-AlteryxBackup', { configPath: copy, parameters: { BackupMode: 'Full' }, whatIf: true });
+    assert.equal(r.exitCode, 0, r.stdout);
+    const stop = r.result!.data.Plan.find((p: { phase: string }) => p.phase === 'StopService');
+    assert.equal(stop.run, false, JSON.stringify(stop));
+    assert.match(stop.reason, /self-managed/);
+  } finally {
+    fs.rmSync(copy, { force: true });
+  }
+});
+
 test('self-managed with a wrong password: exit 5, no archive, service untouched', async () => {
   const local = path.join(root, 'backups', 'local');
   const beforeFiles = fs.readdirSync(local).sort();
