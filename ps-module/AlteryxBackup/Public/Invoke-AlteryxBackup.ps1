@@ -6,7 +6,8 @@ function Invoke-AlteryxBackup {
     .DESCRIPTION
     Runs the whole backup in one call: validate the configuration and prerequisites,
     stop AlteryxService (Full and DatabaseOnly; waiting for running workflows), dump
-    and verify MongoDB, restart the service immediately, copy the configuration
+    MongoDB, restart the service as soon as the dump is written, verify the dump
+    with the service running (a bad dump is never archived), copy the configuration
     files, Keys folder and controller settings (Full and ConfigOnly), write the
     manifest, create and verify the archive, copy it to every destination, verify
     the copies, apply retention and clean up. If anything fails while the service is
