@@ -24,6 +24,8 @@ export interface CliOptions {
   secrets?: Record<string, string>;
   whatIf?: boolean;
   timeoutMs?: number;
+  /** Run node under this command (e.g. `setpriv --bounding-set -dac_override`): for faults that need less privilege than the test. */
+  prefix?: string[];
   /** Called for each JSON line as it arrives; may send a signal to the child. */
   onLine?: (line: CliLine, child: { kill: (sig: NodeJS.Signals) => void; pid: number | undefined }) => void;
 }
@@ -31,7 +33,9 @@ export interface CliOptions {
 /** Runs the node entry point the way the PowerShell bridge does: request on stdin, JSON lines back. */
 export function runCli<T = any>(command: string, o: CliOptions = {}): Promise<CliResult<T>> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_MAIN, command], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const argv = [process.execPath, CLI_MAIN, command];
+    const [file, ...args] = o.prefix && o.prefix.length > 0 ? [...o.prefix, ...argv] : argv;
+    const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     const lines: CliLine[] = [];
     let stdout = '';
     let stderr = '';

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CLI_MAIN, runCli, type CliLine, type CliOptions, type CliResult } from '../../helpers/cli-harness';
+import { runCli, type CliLine, type CliOptions, type CliResult } from '../../helpers/cli-harness';
 import { createHost, destroyHost, readEventsOf, resetHost, setFaults, sleep } from '../backup/backup-harness';
 import { readServiceRecord, type SimServiceState, type SimStartType } from '../../../src/sim/service-control';
 
@@ -223,36 +222,7 @@ export function logText(r: CliResult): string {
  * with less privilege than the test (root ignores file modes).
  */
 export function runCliVia<T = any>(prefix: string[], command: string, o: CliOptions = {}): Promise<CliResult<T>> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(prefix[0], [...prefix.slice(1), process.execPath, CLI_MAIN, command], { stdio: ['pipe', 'pipe', 'pipe'] });
-    const lines: CliLine[] = [];
-    let stdout = '';
-    let stderr = '';
-    let partial = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), o.timeoutMs ?? 120_000);
-    child.stdout.setEncoding('utf8');
-    child.stderr.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => {
-      stdout += chunk;
-      partial += chunk;
-      let nl: number;
-      while ((nl = partial.indexOf('\n')) >= 0) {
-        const text = partial.slice(0, nl);
-        partial = partial.slice(nl + 1);
-        if (text.trim()) lines.push(JSON.parse(text) as CliLine);
-      }
-    });
-    child.stderr.on('data', (c: string) => (stderr += c));
-    child.on('error', reject);
-    child.on('close', (exitCode, signal) => {
-      clearTimeout(timer);
-      const result = lines.find((l) => l.type === 'result') as CliResult<T>['result'];
-      resolve({ exitCode, signal, stdout, stderr, lines, result });
-    });
-    child.stdin.end(
-      JSON.stringify({ command, configPath: o.configPath ?? '', parameters: o.parameters ?? {}, secrets: o.secrets ?? {}, whatIf: o.whatIf ?? false }),
-    );
-  });
+  return runCli<T>(command, { ...o, prefix });
 }
 
 export const TEMP = (h: FaultHost) => path.join(h.root, 'temp');
