@@ -10,18 +10,18 @@ export interface PhaseRecord {
   Reason: string;
 }
 
-/** The data model's BackupExecutionState (§3.3), kept as the run goes. */
+/**
+ * The data model's BackupExecutionState (§3.3), kept as the run goes. Status,
+ * exit code, warnings and duration are not duplicated here: the summary takes
+ * them from the error, the logger and the clock.
+ */
 export class ExecutionState {
   readonly ExecutionId = randomUUID();
   readonly StartTime: Date;
   EndTime: Date | null = null;
   Phase: PhaseName = 'Initialize';
-  Status: 'Running' | 'Success' | 'Failed' | 'Warning' = 'Running';
-  ExitCode = 0;
   FilesBackedUp = 0;
-  TotalSizeBytes = 0;
   readonly Errors: Array<{ Phase: PhaseName; Message: string; Exception: string | null; Timestamp: string }> = [];
-  readonly Warnings: Array<{ Phase: PhaseName; Message: string; Timestamp: string }> = [];
   readonly Phases: PhaseRecord[] = [];
 
   constructor(
@@ -35,14 +35,6 @@ export class ExecutionState {
     const total = this.Phases.filter((p) => p.Status !== 'Skipped').length || 1;
     const current = this.Phases.filter((p) => p.Status === 'Succeeded' || p.Status === 'Failed').length;
     return { Current: current, Total: total, Percentage: Math.round((current / total) * 100) };
-  }
-
-  get DurationSeconds(): number {
-    return Math.round((((this.EndTime ?? this.clock()).getTime() - this.StartTime.getTime()) / 1000) * 10) / 10;
-  }
-
-  warn(message: string): void {
-    this.Warnings.push({ Phase: this.Phase, Message: message, Timestamp: this.clock().toISOString() });
   }
 
   fail(message: string, exception?: string): void {
