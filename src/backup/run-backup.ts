@@ -420,7 +420,7 @@ export async function runBackup(ctx: RunBackupContext): Promise<RunBackupOutcome
       error = new CancelledError(`The backup was cancelled during ${state.Phase}.`, { cause: err });
     }
     state.fail(error.message, error.code);
-    log.error(`${state.Phase} failed: ${error.message}`);
+    log.error(`${state.Phase} failed: ${error.message}`, { final: true });
   } finally {
     // A restart that already waited MaxServiceWaitSeconds and failed is not waited out a second time.
     if (session?.needsRestore && restoreAttempted && error) {

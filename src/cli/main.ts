@@ -43,7 +43,7 @@ async function main(): Promise<void> {
     if (e.exitCode === ExitCode.GeneralError && !(err instanceof BackupError) && err instanceof Error && err.stack) {
       log.debug(err.stack);
     }
-    log.error(e.message);
+    log.error(e.message, { final: true });
     sink.result(exitCode, null, errorPayload(e, redactor));
   } finally {
     interrupts.dispose();

@@ -21,7 +21,8 @@ export interface ResultError {
 }
 
 export interface ProtocolSink {
-  log(level: LogLevel, message: string, timestamp: string): void;
+  /** `final`: the line restates the failure that the result's error reports; the bridge keeps it out of the console (issue 16). */
+  log(level: LogLevel, message: string, timestamp: string, final?: boolean): void;
   progress(p: ProgressUpdate): void;
   warning(message: string): void;
   service(event: 'stopped' | 'started', host: string | undefined): void;
@@ -39,8 +40,8 @@ export class JsonLineWriter implements ProtocolSink {
     this.write(JSON.stringify(this.redactor.value(obj)) + '\n');
   }
 
-  log(level: LogLevel, message: string, timestamp: string): void {
-    this.emit({ type: 'log', level, message, timestamp });
+  log(level: LogLevel, message: string, timestamp: string, final?: boolean): void {
+    this.emit(final ? { type: 'log', level, message, timestamp, final: true } : { type: 'log', level, message, timestamp });
   }
   progress(p: ProgressUpdate): void {
     this.emit({ type: 'progress', ...p, completed: p.completed ?? false });

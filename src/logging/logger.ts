@@ -11,7 +11,8 @@ export interface Log {
   debug(message: string): void;
   info(message: string): void;
   warn(message: string): void;
-  error(message: string): void;
+  /** `final`: this line restates the command's failure (the result's error); it goes to the file, not twice to the console. */
+  error(message: string, options?: { final?: boolean }): void;
   success(message: string): void;
 }
 
@@ -79,7 +80,7 @@ export class BackupLogger implements Log {
     return this.recent.slice(-n).map((l) => `${l.timestamp} [${l.level}] ${l.message}`);
   }
 
-  private write(level: LogLevel, message: string): void {
+  private write(level: LogLevel, message: string, final = false): void {
     if (LEVELS[level] > LEVELS[this.minLevel]) return;
     const clean = this.redactor.text(message);
     const timestamp = formatLogTimestamp(new Date());
@@ -92,7 +93,7 @@ export class BackupLogger implements Log {
       this.sink?.warning(clean);
     } else {
       if (level === 'ERROR') this.errors.push(clean);
-      this.sink?.log(level, clean, timestamp);
+      this.sink?.log(level, clean, timestamp, final);
     }
   }
 
@@ -105,8 +106,8 @@ export class BackupLogger implements Log {
   warn(message: string): void {
     this.write('WARNING', message);
   }
-  error(message: string): void {
-    this.write('ERROR', message);
+  error(message: string, options?: { final?: boolean }): void {
+    this.write('ERROR', message, options?.final === true);
   }
   success(message: string): void {
     this.write('SUCCESS', message);

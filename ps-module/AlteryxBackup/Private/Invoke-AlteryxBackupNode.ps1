@@ -352,7 +352,8 @@ function Invoke-AlteryxBackupNode {
                     $level = [string]$fields['level']
                     if ([string]::IsNullOrEmpty($level)) { $level = 'INFO' }
                     $text = ('{0} [{1}] {2}' -f $fields['timestamp'], $level, $fields['message']).Trim()
-                    if ($level -eq 'DEBUG' -or $level -eq 'INFO') { Write-Verbose $text }
+                    # A 'final' line restates the failure the result reports: the ErrorRecord prints it once (issue 16).
+                    if ($level -eq 'DEBUG' -or $level -eq 'INFO' -or [bool]$fields['final']) { Write-Verbose $text }
                     else { Write-Information -MessageData $text -Tags @('AlteryxBackup', $level) }
                 }
                 'progress' {
@@ -485,8 +486,14 @@ function Invoke-AlteryxBackupNode {
         $rawDetails = Get-AlteryxBackupEventField $errorInfo 'details' $null
         $details = @(foreach ($detail in @($rawDetails)) { if ($null -ne $detail) { [string]$detail } })
     }
+    # Each problem is printed once: a detail the message already states (also as
+    # '<file>: <problem>' when the message names the file) stays only in Data['Details'].
     $fullMessage = $message
-    $detailLines = @($details | Where-Object { -not $fullMessage.Contains($_) })
+    $detailLines = @($details | Where-Object {
+            $detailText = [string]$_
+            $separator = $detailText.IndexOf(': ')
+            -not ($fullMessage.Contains($detailText) -or ($separator -gt 0 -and $fullMessage.Contains($detailText.Substring(0, $separator)) -and $fullMessage.Contains($detailText.Substring($separator + 2))))
+        })
     if ($detailLines.Count -gt 0) { $fullMessage = $fullMessage + [Environment]::NewLine + (($detailLines | ForEach-Object { "  - $_" }) -join [Environment]::NewLine) }
 
     $exception = New-Object System.Management.Automation.RuntimeException $fullMessage
