@@ -31,20 +31,56 @@ export interface ProtocolSink {
 
 export class JsonLineWriter implements ProtocolSink {
   private resultWritten = false;
+  private stopped = false;
+  private lastProgress: Record<string, unknown> | undefined;
+  private lastWriteAt = Date.now();
   constructor(
     private readonly redactor: Redactor,
     private readonly write: (line: string) => void = (line) => process.stdout.write(line),
+    /** Called (once) when a write throws: the caller is gone. */
+    private readonly onWriteFailure?: (err: unknown) => void,
   ) {}
 
+  /** The caller is gone: nothing more is written to the pipe (the log file goes on). */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+
+  /**
+   * Repeats the last progress line if nothing was written for `idleMs`. A pipe
+   * whose reader is gone only says so when written to (EPIPE); this write,
+   * harmless to the bridge (the same Write-Progress again), finds out during
+   * a long quiet phase such as the dump. Returns true if it wrote.
+   */
+  keepAlive(idleMs: number, now = Date.now()): boolean {
+    if (this.stopped || this.resultWritten || !this.lastProgress || now - this.lastWriteAt < idleMs) return false;
+    this.emit(this.lastProgress);
+    return true;
+  }
+
   private emit(obj: Record<string, unknown>): void {
-    this.write(JSON.stringify(this.redactor.value(obj)) + '\n');
+    if (this.stopped) return;
+    this.lastWriteAt = Date.now();
+    try {
+      this.write(JSON.stringify(this.redactor.value(obj)) + '\n');
+    } catch (err) {
+      // A synchronous EPIPE (or a destroyed stream): never let it unwind through a restore.
+      this.stopped = true;
+      this.onWriteFailure?.(err);
+    }
   }
 
   log(level: LogLevel, message: string, timestamp: string, final?: boolean): void {
     this.emit(final ? { type: 'log', level, message, timestamp, final: true } : { type: 'log', level, message, timestamp });
   }
   progress(p: ProgressUpdate): void {
-    this.emit({ type: 'progress', ...p, completed: p.completed ?? false });
+    const line = { type: 'progress', ...p, completed: p.completed ?? false };
+    this.lastProgress = p.completed ? undefined : line;
+    this.emit(line);
   }
   warning(message: string): void {
     this.emit({ type: 'warning', message });

@@ -12,6 +12,11 @@ import type { ServiceLog } from './service-types';
  *     try { await runBackup({ signal: interrupt.signal, ... }); }
  *     finally { interrupt.dispose(); }
  *
+ * SIGHUP (terminal or remote session closed) is handled like SIGTERM; on
+ * Windows, libuv raises SIGHUP for the console's close event and SIGBREAK
+ * for Ctrl+Break. `cancel(reason)` does the same for a caller that went
+ * away without a signal (src/cli/caller-watch.ts).
+ *
  * Because a handler is installed, Node does not exit on these signals; a
  * second (or tenth) Ctrl+C only logs that the restore is still running. Only
  * a hard kill skips the restore, and then the PowerShell bridge runs
@@ -24,6 +29,8 @@ export interface InterruptGuard {
   readonly interruptedBy: NodeJS.Signals | undefined;
   /** How many signals arrived. */
   readonly count: number;
+  /** Cancels the run as a signal would, for another reason (e.g. the caller is gone). Only the first cancel counts. */
+  cancel(reason: string): void;
   /** Removes the handlers. Safe to call more than once. */
   dispose(): void;
 }
@@ -60,6 +67,12 @@ export function installInterruptHandlers(options: InterruptOptions = {}): Interr
     }
   };
   for (const s of signals) process.on(s, handler);
+  const cancel = (reason: string) => {
+    count++;
+    if (controller.signal.aborted) return;
+    options.log?.warn(`${reason}: stopping after restoring the service and cleaning up.`);
+    controller.abort(new CancelledError(`The backup was cancelled: ${reason}.`, { category: 'OperationStopped' }));
+  };
 
   return {
     signal: controller.signal,
@@ -70,6 +83,7 @@ export function installInterruptHandlers(options: InterruptOptions = {}): Interr
     get count() {
       return count;
     },
+    cancel,
     dispose() {
       if (disposed) return;
       disposed = true;
