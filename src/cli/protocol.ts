@@ -58,7 +58,7 @@ export class JsonLineWriter implements ProtocolSink {
    */
   keepAlive(idleMs: number, now = Date.now()): boolean {
     if (this.stopped || this.resultWritten || !this.lastProgress || now - this.lastWriteAt < idleMs) return false;
-    this.emit(this.lastProgress);
+    this.emit({ ...this.lastProgress, repeat: true });
     return true;
   }
 

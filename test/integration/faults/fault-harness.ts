@@ -206,7 +206,8 @@ export async function waitUntil(what: string, fn: () => boolean, timeoutMs = 20_
 
 /** The progress line that starts phase `phase` of the executor. */
 export function isPhaseStart(line: CliLine, phase: string): boolean {
-  return line.type === 'progress' && / backup$/.test(String(line.activity)) && line.status === phase;
+  // A repeated line (`repeat: true`, node's keep-alive during a quiet phase) is not a new start.
+  return line.type === 'progress' && line.repeat !== true && / backup$/.test(String(line.activity)) && line.status === phase;
 }
 
 export function logText(r: CliResult): string {
