@@ -27,6 +27,7 @@ import { exportControllerSettings, type ControllerSettingsResult } from './contr
 import { ExecutionState } from './execution-state';
 import { removeStaleStaging, removeStagingDir, stagingDirFor } from './staging';
 import { TOOL_VERSION } from './version';
+import { repairInterruptedRestore } from '../restore/run-restore';
 
 export { TOOL_VERSION } from './version';
 
@@ -166,6 +167,8 @@ export async function runBackup(ctx: RunBackupContext): Promise<RunBackupOutcome
     await phases.phase('Initialize', async () => {
       await fs.promises.mkdir(config.TempDirectory, { recursive: true });
       lock = await acquireRunLock(config.TempDirectory, { log, command: 'Invoke-AlteryxBackup' });
+      // A restore killed half-way must be rolled back before anything starts the service on its data.
+      await repairInterruptedRestore(platform, config, log, onEvent);
       const repair = await repairFromMarker(platform, config.file, log, { onEvent });
       if (repair.outcome === 'repaired' && repair.started.length > 0) log.warn(`An earlier run had left the service stopped. ${repair.message}`);
 

@@ -21,6 +21,8 @@ import { toValidationResult } from '../backup/integrity-result';
 import { serviceSettingsFromConfig, startServiceSafely, stopServiceSafely, testServiceState } from '../service/service-controller';
 import { repairFromMarker } from '../service/state-marker';
 import type { CommandContext, CommandHandler } from './command-context';
+import { RESTORE_COMMANDS } from './restore-commands';
+import { repairInterruptedRestore } from '../restore/run-restore';
 
 function backupOverrides(ctx: CommandContext): ConfigOverrides {
   const p = ctx.params;
@@ -248,6 +250,9 @@ const startAlteryxServiceSafely: CommandHandler = async (ctx) => {
 
 const repairState: CommandHandler = async (ctx) => {
   const config = ctx.config({ TempDirectory: ctx.params.string('TempDirectory'), LogDirectory: ctx.params.string('LogDirectory') });
+  // A restore killed half-way is rolled back first, with the service still stopped; then the service is started.
+  const restore = await repairInterruptedRestore(ctx.platform(config), config, ctx.log, serviceEvents(ctx));
+  if (restore.outcome === 'rolled-back') ctx.log.info(restore.message);
   const result = await repairFromMarker(ctx.platform(config), config.file, ctx.log, { onEvent: serviceEvents(ctx) });
   ctx.log.info(result.message);
   return { data: result };
@@ -377,4 +382,5 @@ export const COMMANDS: Record<string, CommandHandler> = {
   'Copy-BackupToDestinations': copyBackupToDestinationsCommand,
   'Remove-OldBackups': removeOldBackupsCommand,
   'Write-BackupSummary': writeBackupSummaryCommand,
+  ...RESTORE_COMMANDS,
 };

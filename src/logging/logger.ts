@@ -58,11 +58,11 @@ export class BackupLogger implements Log {
   }
 
   /** Starts the run's log file `LogDirectory/BackupLog_{Mode}_yyyyMMdd_HHmmss.log`. */
-  attachFile(logDirectory: string, mode: BackupMode | 'Maintenance', startedAt: Date): string {
+  attachFile(logDirectory: string, mode: BackupMode | 'Maintenance', startedAt: Date, fileName = logFileName(mode, startedAt)): string {
     fs.mkdirSync(logDirectory, { recursive: true });
-    let file = path.join(logDirectory, logFileName(mode, startedAt));
+    let file = path.join(logDirectory, fileName);
     // Two runs in the same second must not share (or clobber) a log.
-    for (let i = 1; fs.existsSync(file); i++) file = path.join(logDirectory, logFileName(mode, startedAt).replace(/\.log$/, `_${i}.log`));
+    for (let i = 1; fs.existsSync(file); i++) file = path.join(logDirectory, fileName.replace(/\.log$/, `_${i}.log`));
     this.fileTransport = new winston.transports.File({ filename: file });
     this.logger.add(this.fileTransport);
     this.filePath = file;

@@ -7,6 +7,7 @@ import { readFaults } from './faults';
 import { hostPaths, readHostInfo, writeJsonAtomic } from './host-layout';
 import { readServiceRecord, requestStart, requestStop } from './service-control';
 import { emongoRestore } from './restore-writer';
+import { encryptServerSecret, setServerSecretElement } from './server-secret';
 
 /**
  * Stand-in for AlteryxService.exe. Takes the real syntax: exactly one
@@ -34,7 +35,6 @@ async function main(): Promise<number> {
   const command = (eq >= 0 ? arg.slice(0, eq) : arg).toLowerCase();
   const value = eq >= 0 ? arg.slice(eq + 1) : undefined;
   const info = readHostInfo(root);
-  const paths = hostPaths(root);
   // Never log the value: setserversecret carries a secret.
   appendEvent(root, info.hostname, 'command', { command });
 
@@ -47,9 +47,7 @@ async function main(): Promise<number> {
         process.stderr.write('setserversecret requires a value.\n');
         return 1;
       }
-      writeJsonAtomic(paths.hostJson, { ...info, serverSecret: value });
-      process.stdout.write('Server secret set.\r\n');
-      return 0;
+      return setServerSecret(root, value);
     case 'getemongopassword':
       process.stdout.write(`Admin: ${info.mongoAdminPassword}\r\nNon-Admin: ${info.mongoNonAdminPassword}\r\n`);
       return 0;
@@ -74,6 +72,30 @@ async function main(): Promise<number> {
       process.stderr.write(`Unknown command '${command}'.\n${USAGE}\n`);
       return 1;
   }
+}
+
+/**
+ * Writes the token where the controller reads it: ServerSecretEncrypted in
+ * RuntimeSettings.xml, encrypted for this machine (and the sim's own record in
+ * host.json). The setServerSecretFail switch makes it fail and change nothing.
+ */
+function setServerSecret(root: string, value: string): number {
+  const paths = hostPaths(root);
+  const info = readHostInfo(root);
+  if (readFaults(root).setServerSecretFail) {
+    process.stderr.write('Error: failed to set the server secret: Access is denied.\r\n');
+    return 1;
+  }
+  const raw = fs.readFileSync(paths.runtimeSettings);
+  const bom = raw.length >= 3 && raw[0] === 0xef && raw[1] === 0xbb && raw[2] === 0xbf;
+  const text = raw.toString('utf8', bom ? 3 : 0);
+  const updated = setServerSecretElement(text, encryptServerSecret(root, value));
+  const tmp = `${paths.runtimeSettings}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, Buffer.concat([bom ? Buffer.from([0xef, 0xbb, 0xbf]) : Buffer.alloc(0), Buffer.from(updated, 'utf8')]));
+  fs.renameSync(tmp, paths.runtimeSettings);
+  writeJsonAtomic(paths.hostJson, { ...info, serverSecret: value });
+  process.stdout.write('Server secret set.\r\n');
+  return 0;
 }
 
 async function emongodump(root: string, target: string | undefined): Promise<number> {

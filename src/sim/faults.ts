@@ -31,6 +31,16 @@ export interface Faults {
   /** Allow emongodump while the service is not Stopped (normally it fails: the data files are locked). */
   dumpWhileRunning?: boolean;
 
+  // --- AlteryxService emongorestore / setserversecret ---
+  /** emongorestore prints `EMongoRestore failed ...` and exits N after restoring the first collection only. */
+  emongorestoreExitCode?: number;
+  /** emongorestore restores half of the largest collection, reports the rest as failures in mongoRestore.log only, and exits 0. */
+  emongorestorePartial?: boolean;
+  /** emongorestore restores the first collection, then hangs until killed. */
+  emongorestoreHang?: boolean;
+  /** setserversecret fails (exit 1) and changes nothing. */
+  setServerSecretFail?: boolean;
+
   // --- the service ---
   /** Stop requests are ignored: the service stays Running. */
   stopRefuse?: boolean;
@@ -68,6 +78,16 @@ export interface Faults {
   mongodumpUnreachable?: boolean;
   /** Extra seconds mongodump takes. */
   mongodumpSeconds?: number;
+
+  // --- the stand-in mongorestore (self-managed) ---
+  /** Half of the largest collection fails to restore; `M document(s) failed to restore.`; exit 1. */
+  mongorestorePartial?: boolean;
+  /** The same failures, but exit 0 (only the log shows them). */
+  mongorestoreFailuresExitZero?: boolean;
+  /** Restore the first collection, then hang until killed. */
+  mongorestoreHang?: boolean;
+  /** The server's data folder is locked: nothing is restored, exit 1. */
+  mongorestoreLocked?: boolean;
 }
 
 type Kind = 'boolean' | 'number' | 'string' | 'boolean|string' | 'state';
@@ -99,6 +119,14 @@ export const FAULT_KINDS: Record<keyof Faults, Kind> = {
   mongodumpAuthFail: 'boolean',
   mongodumpUnreachable: 'boolean',
   mongodumpSeconds: 'number',
+  emongorestoreExitCode: 'number',
+  emongorestorePartial: 'boolean',
+  emongorestoreHang: 'boolean',
+  setServerSecretFail: 'boolean',
+  mongorestorePartial: 'boolean',
+  mongorestoreFailuresExitZero: 'boolean',
+  mongorestoreHang: 'boolean',
+  mongorestoreLocked: 'boolean',
 };
 
 export const DEFAULT_STOP_SECONDS = 0.2;

@@ -18,6 +18,8 @@ export interface CreateOptions {
   noStart?: boolean;
   /** RuntimeSettings.xml without elements that hold default values (no EmbeddedMongoDBEnabled). */
   minimalSettings?: boolean;
+  /** The controller's machine name (default ALTERYX-SIM-01): a second host for a restore onto a new machine. */
+  hostname?: string;
 }
 
 export const CONTROLLER_HOSTNAME = 'ALTERYX-SIM-01';
@@ -136,6 +138,7 @@ function writeInstallTree(paths: HostPaths, info: HostInfo): void {
   writeShim(paths.alteryxServiceShim, paths.root, simScript('alteryx-service'));
   writeShim(paths.engineShim, paths.root, simScript('alteryx-engine-cmd'), ['--host-root', paths.root, '--seconds', '5']);
   writeShim(paths.mongodumpShim, paths.root, simScript('mongodump'));
+  writeShim(paths.mongorestoreShim, paths.root, simScript('mongorestore'));
   fs.writeFileSync(
     paths.alteryxConfig,
     [
@@ -244,6 +247,7 @@ async function createOneHost(root: string, info: HostInfo, withData: boolean, mi
   writeJsonAtomic(paths.faultsJson, {});
   fs.writeFileSync(paths.eventsJsonl, '');
   fs.writeFileSync(paths.mongodumpArgvJsonl, '');
+  fs.writeFileSync(paths.mongorestoreArgvJsonl, '');
   writeServiceState(root, 'Stopped');
   writeStartType(root, 'Automatic');
   writeProgramData(paths, info, minimalSettings);
@@ -270,7 +274,7 @@ export async function createHost(dir: string, opts: CreateOptions): Promise<stri
   const root = path.resolve(dir);
   assertUsableDir(root);
   const peers = opts.variant === 'multi-node' ? MULTI_NODE_PEERS : [];
-  const controller = buildHostInfo(opts.variant, 'Controller', CONTROLLER_HOSTNAME, opts.seed, opts.dbMegabytes, peers);
+  const controller = buildHostInfo(opts.variant, 'Controller', opts.hostname ?? CONTROLLER_HOSTNAME, opts.seed, opts.dbMegabytes, peers);
   const paths = await createOneHost(root, controller, true, opts.minimalSettings);
   const hostRoots = [root];
   for (const peer of peers) {

@@ -26,6 +26,7 @@ export interface HostPaths {
   alteryxConfig: string;
   mongoToolsBin: string;
   mongodumpShim: string;
+  mongorestoreShim: string;
   /** Self-managed variant: the data of the simulated external MongoDB server that the stand-in mongodump reads. */
   externalMongoDataDir: string;
   /** Simulated registry keys (the Uninstall entry records the install date). */
@@ -37,6 +38,7 @@ export interface HostPaths {
   eventsJsonl: string;
   controlJson: string;
   mongodumpArgvJsonl: string;
+  mongorestoreArgvJsonl: string;
   daemonLog: string;
   nodesDir: string;
   configJson: string;
@@ -70,6 +72,7 @@ export function hostPaths(hostRoot: string): HostPaths {
     alteryxConfig: path.join(bin, 'server', 'config', 'alteryx.config'),
     mongoToolsBin,
     mongodumpShim: path.join(mongoToolsBin, 'mongodump'),
+    mongorestoreShim: path.join(mongoToolsBin, 'mongorestore'),
     externalMongoDataDir: path.join(root, 'mongodb-server', 'data'),
     registryJson: path.join(simDir, 'registry.json'),
     simDir,
@@ -79,6 +82,7 @@ export function hostPaths(hostRoot: string): HostPaths {
     eventsJsonl: path.join(simDir, 'events.jsonl'),
     controlJson: path.join(simDir, 'control.json'),
     mongodumpArgvJsonl: path.join(simDir, 'mongodump-argv.jsonl'),
+    mongorestoreArgvJsonl: path.join(simDir, 'mongorestore-argv.jsonl'),
     daemonLog: path.join(simDir, 'service-daemon.log'),
     nodesDir: path.join(root, 'nodes'),
     configJson: path.join(root, 'backup-config.json'),
@@ -153,7 +157,7 @@ export function readHostInfo(hostRoot: string): HostInfo {
 }
 
 /** The scripts compiled next to this file (dist/src/sim). */
-export function simScript(name: 'alteryx-service' | 'service-daemon' | 'alteryx-engine-cmd' | 'mongodump' | 'sim-cli'): string {
+export function simScript(name: 'alteryx-service' | 'service-daemon' | 'alteryx-engine-cmd' | 'mongodump' | 'mongorestore' | 'sim-cli'): string {
   return path.join(__dirname, `${name}.js`);
 }
 

@@ -1,5 +1,6 @@
 import type { HostInfo, HostPaths } from './host-layout';
 import { SeededRandom } from './seeded-random';
+import { encryptServerSecret } from './server-secret';
 
 /**
  * RuntimeSettings.xml as Alteryx writes it: root <SystemSettings>, only the
@@ -42,14 +43,17 @@ export function runtimeSettingsXml(info: HostInfo, paths: HostPaths, controllerH
       if (!minimal) el(2, 'EmbeddedMongoDBEnabled', 'True');
       el(2, 'EmbeddedMongoDBRootPath', paths.mongoDataDir);
     }
-    el(2, 'ServerSecretEncrypted', dpapiBlob(rng, 120));
+    // The random draw is kept so every later value stays what the seed gave before the token was bound to the host.
+    dpapiBlob(rng, 120);
+    el(2, 'ServerSecretEncrypted', encryptServerSecret(paths.root, info.serverSecret));
     el(2, 'StorageKeysEncrypted', dpapiBlob(rng, 180));
     el(2, 'LoggingPath', paths.serviceDir + '/');
     el(2, 'WebInterfaceStagingPath', `${paths.serviceDir}/Staging`);
     el(2, 'SchedulerEnabled', 'True');
   } else {
     el(2, 'ControllerEnabled', 'False');
-    el(2, 'ServerSecretEncrypted', dpapiBlob(rng, 120));
+    dpapiBlob(rng, 120);
+    el(2, 'ServerSecretEncrypted', encryptServerSecret(paths.root, info.serverSecret));
     el(2, 'RemoteControllerHostname', controllerHostname);
   }
   lines.push('  </Controller>');

@@ -6,6 +6,7 @@ import { hostPaths, readHostInfo, readJsonOr, sleep } from './host-layout';
 import { ControlRequest, writeServiceState } from './service-control';
 import { findEngineProcesses, killPid } from './sim-processes';
 import { launchWorkflow } from './workflows';
+import { readServerSecretElement, serverSecretMatches } from './server-secret';
 
 /**
  * The simulated AlteryxService process. It lives while the service is not
@@ -45,6 +46,14 @@ async function main(): Promise<void> {
   if (faults.startFail) {
     appendEvent(root, host, 'start-failed', { reason: 'startFail fault: the service terminated during start-up' });
     // Journal first: anyone who observes the new state finds its event already written, with an earlier timestamp.
+    appendEvent(root, host, 'stopped', { daemonPid: process.pid, afterFailedStart: true });
+    writeServiceState(root, 'Stopped');
+    process.exit(1);
+  }
+  const tokenProblem = controllerTokenProblem(root);
+  if (tokenProblem) {
+    // A controller whose RuntimeSettings.xml holds another token (or none) cannot decrypt it and ends during start-up.
+    appendEvent(root, host, 'start-failed', { reason: tokenProblem });
     appendEvent(root, host, 'stopped', { daemonPid: process.pid, afterFailedStart: true });
     writeServiceState(root, 'Stopped');
     process.exit(1);
@@ -99,6 +108,22 @@ async function main(): Promise<void> {
       process.exit(0);
     }
   }
+}
+
+/** Why the token in RuntimeSettings.xml does not match the host's (undefined when it does or the file cannot be read). */
+function controllerTokenProblem(root: string): string | undefined {
+  let xml: string;
+  try {
+    xml = fs.readFileSync(hostPaths(root).runtimeSettings, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const blob = readServerSecretElement(xml);
+  if (blob === undefined) return 'RuntimeSettings.xml has no Controller/ServerSecretEncrypted: set the token with setserversecret';
+  if (!serverSecretMatches(root, blob, readHostInfo(root).serverSecret)) {
+    return 'ServerSecretEncrypted in RuntimeSettings.xml does not decrypt to this host\'s controller token';
+  }
+  return undefined;
 }
 
 main().catch((err) => {

@@ -14,7 +14,7 @@ import { launchWorkflow } from './workflows';
  */
 
 const USAGE = `Usage: npm run sim -- <command>
-  create <dir> [--variant embedded|self-managed|multi-node] [--db-mb N] [--seed S] [--no-start] [--minimal-settings]
+  create <dir> [--variant embedded|self-managed|multi-node] [--db-mb N] [--seed S] [--no-start] [--minimal-settings] [--hostname NAME]
   fault <dir> <name>=<value>...     set fault switches (name= removes one)
   fault <dir> --clear               remove every fault switch
   state <dir> [--json] [--set Running|Stopped|Paused|Disabled|Automatic|Manual]
@@ -68,10 +68,12 @@ async function main(argv: string[]): Promise<number> {
       const seed = option(args, '--seed') ?? defaultSeed();
       const noStart = flag(args, '--no-start');
       const minimalSettings = flag(args, '--minimal-settings');
+      const hostname = option(args, '--hostname');
+      if (hostname !== undefined && !/^[A-Za-z0-9][A-Za-z0-9-]{0,14}$/.test(hostname)) throw new UsageError(`--hostname takes a NetBIOS-style name (letters, digits, '-', at most 15), not '${hostname}'.`);
       const dir = positionalDir(args);
       noExtra(args);
       const started = Date.now();
-      const configPath = await createHost(dir, { variant, dbMegabytes, seed, noStart, minimalSettings });
+      const configPath = await createHost(dir, { variant, dbMegabytes, seed, noStart, minimalSettings, hostname });
       const info = readHostInfo(dir);
       process.stdout.write(`Simulated Alteryx host (${variant}, ${dbMegabytes} MB, seed '${seed}') created in ${((Date.now() - started) / 1000).toFixed(1)}s at ${dir}\n`);
       process.stdout.write(`Service on ${info.hostname}: ${readServiceRecord(dir).state}${info.nodes.length ? `; nodes: ${info.nodes.map((n) => `${n.hostname} (${n.role})`).join(', ')}` : ''}\n`);

@@ -1,0 +1,35 @@
+import * as path from 'node:path';
+import { formatStamp } from '../core/backup-mode';
+import { ValidationError } from '../core/errors';
+import { runRestore } from '../restore/run-restore';
+import type { CommandHandler } from './command-context';
+
+/** Restore-AlteryxBackup: -ArchivePath, -RestoreMode, -Force, -AllowNewHost, -WhatIf. */
+const restoreAlteryxBackup: CommandHandler = async (ctx) => {
+  const archivePath = ctx.params.requiredString('ArchivePath');
+  if (!path.isAbsolute(archivePath)) throw new ValidationError(`-ArchivePath: must be an absolute path, got "${archivePath}".`, 'PARAMETER_INVALID', { category: 'InvalidArgument' });
+  const config = ctx.config({});
+  const platform = ctx.platform(config);
+  if (!ctx.request.whatIf) {
+    const started = new Date();
+    ctx.log.attachFile(config.LogDirectory, 'Maintenance', started, `RestoreLog_${formatStamp(started)}.log`);
+  }
+  const outcome = await runRestore({
+    config,
+    platform,
+    log: ctx.log,
+    redactor: ctx.redactor,
+    sink: ctx.sink,
+    signal: ctx.signal,
+    archivePath,
+    restoreMode: ctx.params.string('RestoreMode'),
+    force: ctx.params.bool('Force') ?? false,
+    allowNewHost: ctx.params.bool('AllowNewHost') ?? false,
+    whatIf: ctx.request.whatIf,
+  });
+  return { data: outcome.result, error: outcome.error };
+};
+
+export const RESTORE_COMMANDS: Record<string, CommandHandler> = {
+  'Restore-AlteryxBackup': restoreAlteryxBackup,
+};
