@@ -1,9 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import Ajv, { type ErrorObject } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { ValidationError } from '../core/errors';
 import { parseBackupMode, type BackupMode } from '../core/backup-mode';
 import type { BackupConfigFile, ResolvedConfig, Secrets } from './config-types';
+import { loadConfigValidator } from './schema-validator';
 
 /** The repository (or installed package) root: dist/src/config → ../../.. */
 export const PACKAGE_ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -25,13 +26,10 @@ export interface ConfigOverrides {
   SmtpUsername?: string;
 }
 
-let cachedValidator: ReturnType<Ajv['compile']> | undefined;
-function validator(): ReturnType<Ajv['compile']> {
-  if (!cachedValidator) {
-    const schema = JSON.parse(fs.readFileSync(SCHEMA_PATH, 'utf8')) as object;
-    const ajv = new Ajv({ allErrors: true, useDefaults: true, verbose: true, strict: true, strictTuples: false });
-    cachedValidator = ajv.compile(schema);
-  }
+let cachedValidator: ValidateFunction | undefined;
+/** The build's pre-generated validator when it matches the schema, else the schema compiled now (schema-validator.ts). */
+function validator(): ValidateFunction {
+  if (!cachedValidator) cachedValidator = loadConfigValidator(SCHEMA_PATH).validate;
   return cachedValidator;
 }
 

@@ -3,15 +3,8 @@ import { createReadStream } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import type * as S3Sdk from '@aws-sdk/client-s3';
+import type * as S3Storage from '@aws-sdk/lib-storage';
 import type { BackupConfigFile, Secrets } from '../config/config-types';
 import { StorageError } from '../core/errors';
 import { hashingPassThrough, sha256OfStream } from './checksum';
@@ -53,7 +46,17 @@ export function multipartPartSize(size: number): number {
  * CompleteMultipartUpload, which AWS enforces (stores that ignore it still
  * get the HEAD check).
  */
+/**
+ * The AWS SDK is loaded on first use, not when this module is: it costs
+ * about 0.3 s of CPU per node start, and only S3 destinations need it.
+ */
+function s3Sdk(): typeof S3Sdk {
+  return require('@aws-sdk/client-s3') as typeof S3Sdk;
+}
+
 export function createS3Target(settings: S3Settings, secrets: Secrets): CloudTarget {
+  const { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } = s3Sdk();
+  const { Upload } = require('@aws-sdk/lib-storage') as typeof S3Storage;
   const client = s3Client(settings, secrets);
   const bucket = settings.Bucket;
   const prefix = normalizePrefix(settings.Prefix);
@@ -250,7 +253,7 @@ export function s3LocationLabel(settings: S3Settings): string {
   return `s3://${settings.Bucket}/${normalizePrefix(settings.Prefix)}`;
 }
 
-export function s3Client(settings: S3Settings, secrets: Secrets): S3Client {
+export function s3Client(settings: S3Settings, secrets: Secrets): S3Sdk.S3Client {
   if (!settings.Bucket) throw new StorageError('CloudConfiguration.S3.Bucket is empty.', 'CLOUD_NOT_CONFIGURED');
   if (!settings.AccessKeyId || !secrets.S3SecretAccessKey) {
     throw new StorageError(
@@ -258,7 +261,7 @@ export function s3Client(settings: S3Settings, secrets: Secrets): S3Client {
       'CLOUD_NOT_CONFIGURED',
     );
   }
-  return new S3Client({
+  return new (s3Sdk().S3Client)({
     region: settings.Region || 'us-east-1',
     endpoint: settings.EndpointUrl || undefined,
     forcePathStyle: settings.ForcePathStyle,

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { MongoClient } from 'mongodb';
+import type * as MongoDriver from 'mongodb';
 import { CancelledError, MongoDBError } from '../core/errors';
 import type { BackupConfigFile, Secrets } from '../config/config-types';
 import type { CommandResult } from '../platform/platform';
@@ -243,6 +243,8 @@ export async function probeSelfManaged(target: SelfManagedTarget, options: Probe
   const timeout = options.serverSelectionTimeoutMS ?? 10_000;
   const uri = target.uri ?? `mongodb://${target.host ?? 'localhost'}:${target.port ?? 27017}/`;
   const username = target.username ?? (target.uri ? uriUsername(target.uri) : undefined);
+  // The driver is loaded here, on the self-managed check only: it costs about 0.3 s of CPU per node start.
+  const { MongoClient } = require('mongodb') as typeof MongoDriver;
   const client = new MongoClient(uri, {
     serverSelectionTimeoutMS: timeout,
     connectTimeoutMS: timeout,
