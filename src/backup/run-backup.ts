@@ -243,7 +243,7 @@ export async function runBackup(ctx: RunBackupContext): Promise<RunBackupOutcome
         // The service comes back as soon as the dump files are written; the dump is verified with Alteryx live.
         afterDumpCommand: startService,
         onDumpProcess: (pid) => {
-          session?.recordHelperProcess(pid).catch((err) => log.warn(`Could not record the dump's PID in the state marker: ${(err as Error).message}`));
+          session?.recordHelperProcess(pid, detection?.type === 'embedded' ? detection.embeddedRootPath : undefined).catch((err) => log.warn(`Could not record the dump's PID in the state marker: ${(err as Error).message}`));
         },
       });
     });

@@ -2,6 +2,7 @@ import type { BackupConfigFile } from '../config/config-types';
 import type { Platform } from '../platform/platform';
 import { serviceSettingsFromConfig, type ServiceSettings } from './service-controller';
 import type { ServiceEventHandler, ServiceLog, ServiceNode, ServiceStateInfo, ServiceStep } from './service-types';
+import { readSettledIdentity, type ProcessIdentity } from './process-identity';
 import { clearStateMarker, newStateMarker, writeStateMarker, type StateMarker } from './state-marker';
 import { buildTopology, type ServiceTopology } from './topology';
 import { startTopology, stopTopology } from './topology-runner';
@@ -71,6 +72,8 @@ export class ServiceSession {
   private restoring: Promise<void> | undefined;
   private stopCalled = false;
   private readonly helperPids: number[] = [];
+  private readonly helpers: ProcessIdentity[] = [];
+  private dataDirectory: string | undefined;
 
   constructor(private readonly o: ServiceSessionOptions) {}
 
@@ -202,10 +205,15 @@ export class ServiceSession {
    * Records a program started while the service is down (the dump), so that
    * a repair after a hard kill ends it before starting the service.
    */
-  recordHelperProcess(pid: number): Promise<void> {
+  recordHelperProcess(pid: number, dataDirectory?: string): Promise<void> {
     if (!this.marker) return Promise.resolve();
     this.helperPids.push(pid);
-    return this.saveMarker();
+    if (dataDirectory) this.dataDirectory = dataDirectory;
+    // PID, start time and image, so a repair never ends a process that merely reuses the PID.
+    return readSettledIdentity(pid).then((id) => {
+      if (id) this.helpers.push(id);
+      return this.saveMarker();
+    });
   }
 
   /** Marker writes are serialised: same-role nodes stop in parallel. */
@@ -217,6 +225,8 @@ export class ServiceSession {
         updatedAt: new Date().toISOString(),
         stoppedNodes: this.stopped.map((n) => ({ hostname: n.hostname, host: n.host ?? null, role: n.role })),
         helperPids: [...this.helperPids],
+        helpers: [...this.helpers],
+        ...(this.dataDirectory ? { dataDirectory: this.dataDirectory } : {}),
       };
       await writeStateMarker(this.o.tempDirectory, this.marker);
     });

@@ -1,11 +1,14 @@
 import { runCommand } from '../platform/run-command';
 import * as fs from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { BackupConfigFile, NodeRole } from '../config/config-types';
 import type { Platform } from '../platform/platform';
 import { readJsonFile, writeJsonAtomic } from './atomic-json';
 import { isPidAlive } from './process-alive';
+import { readProcessIdentity, sameIdentity, type ProcessIdentity } from './process-identity';
+import { ValidationError } from '../core/errors';
 import { readRunLock } from './run-lock';
 import { serviceSettingsFromConfig } from './service-controller';
 import type { ServiceEventHandler, ServiceLog, ServiceNode, ServiceStep } from './service-types';
@@ -38,6 +41,13 @@ export interface StateMarker {
    * the service, so a dump never reads data files the service is using.
    */
   helperPids?: number[];
+  /**
+   * The same programs with their start time and image name. The repair ends
+   * a process only if all three still match; a PID alone proves nothing.
+   */
+  helpers?: ProcessIdentity[];
+  /** The embedded MongoDB data folder the helpers read, when known: the repair will not start the service while it is locked. */
+  dataDirectory?: string;
 }
 
 export function markerPath(tempDirectory: string): string {
@@ -147,7 +157,18 @@ export async function repairFromMarker(
     `A previous run (PID ${marker.pid}, started ${marker.startedAt}) ended while it had stopped ` +
       `${marker.serviceName} on ${nodes.map((n) => n.hostname).join(', ')}. Starting it again.`,
   );
-  await endOrphanedHelpers(marker.helperPids ?? [], log);
+  const unproved = await endOrphanedHelpers(marker, log);
+  if (unproved.length > 0) {
+    const lockedBy = dataFolderLock(marker.dataDirectory);
+    if (lockedBy) {
+      const message =
+        `Not starting ${marker.serviceName}: the MongoDB data folder ${marker.dataDirectory} is locked (${lockedBy}) and ` +
+        `PID ${unproved.join(', ')} could not be proved to be the interrupted run's dump, so it was not ended. ` +
+        `End that process if it is the dump, then run Repair-AlteryxBackupState; the state marker is kept.`;
+      log.error(message);
+      throw new ValidationError(message, 'REPAIR_DATA_FOLDER_LOCKED', { category: 'ResourceBusy' });
+    }
+  }
   const remaining = [...nodes];
   const settings = serviceSettingsFromConfig(config);
   try {
@@ -183,14 +204,35 @@ export async function repairFromMarker(
 
 /**
  * Ends programs a killed run left behind (an emongodump in its own process
- * group). Only processes still alive are touched, and only right after the
- * run died, so a reused PID is unlikely; on POSIX the whole process group
- * goes, on Windows the process tree (taskkill /T).
+ * group), but only a process that is provably the one the run started: same
+ * PID, start time and image name. On POSIX the whole process group goes, on
+ * Windows the process tree (taskkill /T). A PID now used by another program
+ * is left alone. Returns the PIDs that are alive but could not be proved
+ * either way (no recorded identity, or the live one cannot be read).
  */
-async function endOrphanedHelpers(pids: number[], log: ServiceLog): Promise<void> {
-  for (const pid of pids) {
+async function endOrphanedHelpers(marker: StateMarker, log: ServiceLog): Promise<number[]> {
+  const recorded = new Map<number, ProcessIdentity | undefined>();
+  for (const pid of marker.helperPids ?? []) recorded.set(pid, undefined);
+  for (const h of marker.helpers ?? []) recorded.set(h.pid, h);
+  const unproved: number[] = [];
+  for (const [pid, was] of recorded) {
     if (!isPidAlive(pid)) continue;
-    log.warn(`A program started by the interrupted run (PID ${pid}, the dump) is still running; ending it before the service is started.`);
+    const now = await readProcessIdentity(pid);
+    if (!was || !now) {
+      log.warn(
+        `PID ${pid} (recorded by the interrupted run as its dump) is running, but it cannot be proved to be that process ` +
+          `(${!was ? 'the state marker holds no start time and image for it' : 'its start time and image cannot be read'}); it is not ended.`,
+      );
+      unproved.push(pid);
+      continue;
+    }
+    if (!sameIdentity(was, now)) {
+      log.warn(
+        `PID ${pid} now belongs to another process (${now.image}, started ${now.startTime}; the dump was ${was.image}, started ${was.startTime}); it is left alone.`,
+      );
+      continue;
+    }
+    log.warn(`A program started by the interrupted run (PID ${pid}, ${now.image}, the dump) is still running; ending it before the service is started.`);
     try {
       if (process.platform === 'win32') await runCommand('taskkill', ['/PID', String(pid), '/T', '/F'], { timeoutMs: 30_000 });
       else {
@@ -204,6 +246,22 @@ async function endOrphanedHelpers(pids: number[], log: ServiceLog): Promise<void
       log.warn(`Could not end PID ${pid}: ${err instanceof Error ? err.message : String(err)}`);
     }
     for (let i = 0; i < 300 && isPidAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+  }
+  return unproved;
+}
+
+/**
+ * Why the data folder is locked, or undefined. mongod writes its PID into
+ * `mongod.lock` in its dbPath while it runs and leaves the file empty on a
+ * clean shutdown (https://www.mongodb.com/docs/manual/tutorial/recover-data-following-unexpected-shutdown/).
+ */
+function dataFolderLock(dataDirectory: string | undefined): string | undefined {
+  if (!dataDirectory) return undefined;
+  try {
+    const text = readFileSync(path.join(dataDirectory, 'mongod.lock'), 'utf8').trim();
+    return text ? `mongod.lock holds PID ${text}` : undefined;
+  } catch {
+    return undefined;
   }
 }
 
