@@ -8,6 +8,7 @@
     Description          = 'Verified, minimal-downtime backups for Alteryx Server (MongoDB, configuration, keys, controller settings). A thin PowerShell layer over a Node.js core.'
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Desktop', 'Core')
+    FormatsToProcess     = @('AlteryxBackup.Format.ps1xml')
     FunctionsToExport    = @(
         'Backup-CriticalFiles'
         'Compress-BackupArchive'

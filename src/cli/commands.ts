@@ -7,7 +7,7 @@ import type { ConfigOverrides } from '../config/load-config';
 import { createArchive, sha256File, verifyArchive, type CompressionLevel } from '../archive';
 import { readManifestFromArchive } from '../backup/read-manifest';
 import { copyBackupToDestinations, distributionFailure } from '../distribution/copy-to-destinations';
-import { detectMongo, invokeMongoDBBackup, preflightMongoDB } from '../mongo';
+import { detectMongo, invokeMongoDBBackup, preflightMongoDB, type MongoDetection } from '../mongo';
 import { buildBackupSummary, formatBackupSummaryText } from '../notify/backup-summary';
 import { sendBackupNotification } from '../notify/email';
 import { readLastLines } from '../notify/log-tail';
@@ -16,6 +16,7 @@ import { removeOldBackups, retentionLocations } from '../retention/remove-old-ba
 import { backupCriticalFiles } from '../backup/critical-files';
 import { exportControllerSettings } from '../backup/controller-settings';
 import { describePlan, runBackup } from '../backup/run-backup';
+import { describeWhatIf } from '../backup/what-if-plan';
 import { manifestFromStaging } from '../backup/staging-manifest';
 import { toValidationResult } from '../backup/integrity-result';
 import { serviceSettingsFromConfig, startServiceSafely, stopServiceSafely, testServiceState } from '../service/service-controller';
@@ -54,18 +55,20 @@ const invokeAlteryxBackup: CommandHandler = async (ctx) => {
   if (ctx.request.whatIf) {
     // Reading RuntimeSettings.xml changes nothing, and makes the plan exact for Type=auto.
     let mongoType: 'embedded' | 'self-managed' = config.MongoType === 'self-managed' ? 'self-managed' : 'embedded';
-    if (config.MongoType === 'auto' && config.BackupMode !== 'ConfigOnly') {
-      mongoType = await detectMongo(config).then(
-        (d) => d.type,
-        (err: Error) => {
-          ctx.log.warn(`What if: could not read RuntimeSettings.xml (${err.message.split('\n')[0]}); assuming embedded MongoDB.`);
-          return 'embedded' as const;
-        },
-      );
+    let detection: MongoDetection | undefined;
+    if (config.BackupMode !== 'ConfigOnly') {
+      detection = await detectMongo(config).catch((err: Error) => {
+        if (config.MongoType === 'auto') ctx.log.warn(`What if: could not read RuntimeSettings.xml (${err.message.split('\n')[0]}); assuming embedded MongoDB.`);
+        return undefined;
+      });
+      if (config.MongoType === 'auto' && detection) mongoType = detection.type;
     }
-    const plan = describePlan(config, mongoType);
+    const localHostname = ctx.platform(config).hostname();
+    const plan = describePlan(config, mongoType, localHostname);
     for (const p of plan.phases) ctx.log.info(`What if: ${p.run ? 'run ' : 'skip'} ${p.phase.padEnd(13)} ${p.reason}`);
-    return { data: { WhatIf: true, BackupMode: config.BackupMode, Plan: plan.phases, ConfigPath: config.configPath } };
+    // Issue 16: every side effect as one step, so the cmdlet can pass each to ShouldProcess.
+    const details = await describeWhatIf({ config, plan, mongoType, detection, localHostname });
+    return { data: { WhatIf: true, BackupMode: config.BackupMode, Plan: plan.phases, ConfigPath: config.configPath, ...details } };
   }
   const platform = ctx.platform(config);
   ctx.log.attachFile(config.LogDirectory, config.BackupMode, new Date());

@@ -92,3 +92,167 @@ Describe 'A configuration with three errors is printed once' -Skip:(-not $viewsR
         ($run.Verbose -join "`n") | Should -Match ([regex]::Escape($problems[0]))
     }
 }
+
+Describe 'Invoke-AlteryxBackup -WhatIf on a simulated multi-node host' -Skip:(-not $viewsReady) {
+    BeforeAll {
+        $configPath = New-SimHost -Name 'whatif' -Options @('--variant', 'multi-node')
+        $simDir = Split-Path -Parent $configPath
+        $config = Get-Content -LiteralPath $configPath -Raw | ConvertFrom-Json
+        $local = $config.BackupConfiguration.LocalBackupPath
+        $null = New-Item -ItemType Directory -Path $local -Force
+        # Two old verified Full backups: retention would remove the older one (a newer verified one exists).
+        foreach ($name in @('ServerBackup_Full_20200101_000000.zip', 'ServerBackup_Full_20200102_000000.zip')) {
+            Set-Content -LiteralPath (Join-Path $local $name) -Value 'old archive' -NoNewline
+            Set-Content -LiteralPath (Join-Path $local "$name.sha256") -Value ("{0}  {1}" -f ('a' * 64), $name) -NoNewline
+        }
+
+        # Everything on the host: every file with its size and write time, the services of all
+        # nodes, and the journal of every stand-in command.
+        function Get-HostSnapshot {
+            $files = @(Get-ChildItem -LiteralPath $simDir -Recurse -Force -File | Sort-Object FullName | ForEach-Object {
+                    '{0}|{1}|{2}' -f $_.FullName.Substring($simDir.Length), $_.Length, $_.LastWriteTimeUtc.Ticks
+                })
+            $services = @(foreach ($dir in @($simDir) + @(Get-ChildItem -LiteralPath (Join-Path $simDir 'nodes') -Directory | ForEach-Object { $_.FullName })) {
+                    "$([System.IO.Path]::GetFileName($dir))=$((@(& node $simCli state $dir) | Select-Object -Last 1).Trim())"
+                })
+            [pscustomobject]@{ Files = $files; Services = $services }
+        }
+        $before = Get-HostSnapshot
+
+        # A separate pwsh: "What if:" lines go to the host, which a runspace without a UI drops.
+        $pwsh = Get-TestPwshPath
+        $script = "Import-Module '$ModuleManifest'; `$plan = Invoke-AlteryxBackup Full -ConfigPath '$configPath' -WhatIf; '--- plan'; `$plan | Out-String -Width 120; '--- types'; `$plan.PSObject.TypeNames[0]"
+        $output = @(& $pwsh -NoProfile -NonInteractive -Command $script 2>&1 | ForEach-Object { [string]$_ })
+        $whatIf = @($output | Where-Object { $_ -like 'What if:*' })
+        # -Confirm, answered Yes for the first node and No for the second, on stdin.
+        $confirmScript = "Import-Module '$ModuleManifest'; Invoke-AlteryxBackup Full -ConfigPath '$configPath' -Confirm"
+        $confirmOutput = @("Y`nN`n" | & $pwsh -NoProfile -Command $confirmScript 2>&1 | ForEach-Object { [string]$_ })
+        $after = Get-HostSnapshot
+        $planText = (($output -join "`n") -split '--- plan')[1]
+    }
+
+    It 'prints one "What if:" line per service stop, in stop order (Workers, ServerUI, Controller)' {
+        $stops = @($whatIf | Where-Object { $_ -like '*"Stop AlteryxService"*' })
+        $stops.Count | Should -Be 4 -Because ($output -join "`n")
+        $stops[0] | Should -Match 'WORKER1'
+        $stops[1] | Should -Match 'WORKER2'
+        $stops[2] | Should -Match 'GALLERY1'
+        $stops[3] | Should -Match 'ALTERYX-SIM-01'
+        # Every stop comes before the dump, every start after it.
+        $dumpAt = [array]::FindIndex([string[]]$whatIf, [Predicate[string]] { param($l) $l -like '*Dump embedded MongoDB*' })
+        [array]::IndexOf([string[]]$whatIf, $stops[3]) | Should -BeLessThan $dumpAt
+        [array]::FindIndex([string[]]$whatIf, [Predicate[string]] { param($l) $l -like '*"Start AlteryxService"*' }) | Should -BeGreaterThan $dumpAt
+    }
+
+    It 'names the dump (type, target folder, expected size), the archive and each destination' {
+        $dump = @($whatIf | Where-Object { $_ -like '*Dump embedded MongoDB*' })
+        $dump.Count | Should -Be 1
+        $dump[0] | Should -Match 'about \d+(\.\d+)? MB'
+        $dump[0] | Should -Match ([regex]::Escape($config.BackupConfiguration.TempDirectory) + '.AlteryxBackup_\d{8}_\d{6}_<pid>.MongoDB')
+        $archive = @($whatIf | Where-Object { $_ -like '*"Write the archive*' })
+        $archive.Count | Should -Be 1
+        $archive[0] | Should -Match ([regex]::Escape($local) + '.ServerBackup_Full_\d{8}_\d{6}\.zip"')
+        foreach ($destination in @($config.BackupConfiguration.NetworkBackupPaths)) {
+            @($whatIf | Where-Object { $_ -like "*`"Copy the archive*`"*`"$destination`"*" }).Count | Should -Be 1 -Because $destination
+        }
+        @($whatIf | Where-Object { $_ -like '*RuntimeSettings.xml*' }).Count | Should -Be 1
+    }
+
+    It 'names the old backup retention would remove, and not the one it keeps' {
+        @($whatIf | Where-Object { $_ -like '*"Remove old backup"*ServerBackup_Full_20200101_000000.zip*' }).Count | Should -Be 1
+        @($whatIf | Where-Object { $_ -like '*ServerBackup_Full_20200102_000000.zip*' }).Count | Should -Be 0
+    }
+
+    It 'changes nothing on the host: same files, same service states' {
+        $after.Services | Should -Be $before.Services
+        @($after.Services | Where-Object { $_ -notlike '*=Running' }).Count | Should -Be 0
+        $changed = @(Compare-Object -ReferenceObject $before.Files -DifferenceObject $after.Files | ForEach-Object { "$($_.SideIndicator) $($_.InputObject)" })
+        $changed | Should -BeNullOrEmpty
+    }
+
+    It '-Confirm asks before each service stop, in order, and a No leaves everything as it was' {
+        $text = $confirmOutput -join "`n"
+        $asked = @([regex]::Matches($text, 'Performing the operation "Stop AlteryxService" on target "([^"]+)"') | ForEach-Object { $_.Groups[1].Value })
+        $asked | Should -Be @('WORKER1 (Worker)', 'WORKER2 (Worker)') -Because $text
+        $text | Should -Match "Not run: 'Stop AlteryxService on WORKER2 \(Worker\)' was declined"
+        $text | Should -Not -Match 'Dump embedded MongoDB'
+    }
+
+    It 'returns the plan as AlteryxBackup.Plan, shown as a table of its steps without @{ blobs' {
+        (($output -join "`n") -split '--- types')[1].Trim() | Should -Be 'AlteryxBackup.Plan'
+        $planText | Should -Match '(?m)^\s+# Action\s+Target\s*$'
+        $planText | Should -Match '(?m)^\s+1 Stop AlteryxService\s+WORKER1 \(Worker\)'
+        $planText | Should -Not -Match '@\{'
+    }
+}
+
+Describe 'Default views of the summary, its phases and destinations (Out-String -Width 120)' -Skip:(-not $viewsReady) {
+    BeforeAll {
+        $configPath = New-SimHost -Name 'views'
+        $summary = Invoke-AlteryxBackup ConfigOnly -ConfigPath $configPath -WarningAction SilentlyContinue
+        $plan = Invoke-AlteryxBackup Full -ConfigPath $configPath -WhatIf
+        # The header row of a rendered table, as column names.
+        function Get-TableHeader {
+            param([string]$Text)
+            $lines = @($Text -split "`r?`n")
+            for ($i = 1; $i -lt $lines.Count; $i++) {
+                if ($lines[$i] -match '^[\s-]+$' -and $lines[$i] -match '-') { return @($lines[$i - 1].Trim() -split '\s+') }
+            }
+            @()
+        }
+    }
+
+    It 'shows the summary as Status, Mode, Archive, Size, Downtime, Duration, Warnings, in that order' {
+        $text = $summary | Out-String -Width 120
+        $labels = @([regex]::Matches($text, '(?m)^(\w+)\s*:') | ForEach-Object { $_.Groups[1].Value })
+        $labels | Should -Be @('Status', 'Mode', 'Archive', 'Size', 'Downtime', 'Duration', 'Warnings')
+        $text | Should -Match '(?m)^Status\s*: Success\s*$'
+        $text | Should -Match '(?m)^Mode\s*: ConfigOnly\s*$'
+        $text | Should -Match ('(?m)^Archive\s*: ' + [regex]::Escape($summary.ArchivePath))
+        $text | Should -Match '(?m)^Size\s*: \d+\.\d\d MB\s*$'
+        $text | Should -Match '(?m)^Downtime\s*: none'
+        $text | Should -Match '(?m)^Warnings\s*: \d+\s*$'
+        $text | Should -Not -Match '@\{'
+    }
+
+    It 'keeps everything but the archive path within 80 columns, and Select-Object * still shows every property' {
+        $long = @(($summary | Out-String -Width 120) -split "`r?`n" | Where-Object { $_.TrimEnd().Length -gt 80 -and $_ -notlike 'Archive*' })
+        $long | Should -BeNullOrEmpty
+        $all = ($summary | Select-Object * | Format-List | Out-String -Width 120)
+        $all | Should -Match '(?m)^ExitCode\s*: 0'
+        $all | Should -Match '(?m)^ArchiveSHA256\s*: [0-9a-f]{64}'
+    }
+
+    It 'shows the phases as a table: Phase, Status, Seconds, Reason' {
+        $text = $summary.Phases | Out-String -Width 120
+        Get-TableHeader $text | Should -Be @('Phase', 'Status', 'Seconds', 'Reason')
+        $text | Should -Match '(?m)^Initialize\s+Succeeded\s+\d+\.\d\s+load configuration'
+        $text | Should -Match '(?m)^StopService\s+Skipped\s+ConfigOnly never touches the service'
+        $text | Should -Not -Match '@\{'
+    }
+
+    It 'shows the destinations as a table: Kind, Success, Verified, Attempts, Seconds, Destination' {
+        $text = $summary.Destinations | Out-String -Width 120
+        Get-TableHeader $text | Should -Be @('Kind', 'Success', 'Verified', 'Attempts', 'Seconds', 'Destination')
+        @($summary.Destinations).Count | Should -BeGreaterThan 1
+        foreach ($destination in @($summary.Destinations)) {
+            $text | Should -Match ('(?m)^' + $destination.Kind + '\s+True\s+True\s+1\s+\d+\.\d ' + [regex]::Escape($destination.Destination))
+        }
+        $text | Should -Not -Match '@\{'
+    }
+
+    It 'shows the plan''s phases as a table: Phase, Run, Reason' {
+        $plan.PSObject.TypeNames[0] | Should -Be 'AlteryxBackup.Plan'
+        $text = $plan.Plan | Out-String -Width 120
+        Get-TableHeader $text | Should -Be @('Phase', 'Run', 'Reason')
+        $text | Should -Match '(?m)^StopService\s+True\s+stop AlteryxService: embedded MongoDB'
+        $text | Should -Not -Match '@\{'
+    }
+
+    It 'shows the plan''s steps as a table: #, Action, Target' {
+        $text = $plan.Steps | Out-String -Width 120
+        Get-TableHeader $text | Should -Be @('#', 'Action', 'Target')
+        $text | Should -Match '(?m)^\s+1 Stop AlteryxService\s+ALTERYX-SIM-01\s*$'
+        $text | Should -Not -Match '@\{'
+    }
+}

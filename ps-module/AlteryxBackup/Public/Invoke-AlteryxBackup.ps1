@@ -19,8 +19,15 @@ function Invoke-AlteryxBackup {
     success with warnings, 1002 for failure. On failure it throws a terminating
     error whose ErrorId is the core's error code (for example CONFIG_INVALID) and
     whose TargetObject is the summary of the failed run; $LASTEXITCODE holds the
-    exit code either way. -WhatIf prints the plan and touches nothing; -Confirm asks
-    before the run starts.
+    exit code either way.
+
+    -WhatIf changes nothing: it prints one "What if:" line per side effect, in run
+    order (stop AlteryxService on each node, the MongoDB dump with its target folder
+    and expected size, each file copied, the archive, each destination, the service
+    starts, each old backup retention would remove), and returns the plan
+    (AlteryxBackup.Plan) as a table of those steps. -Confirm asks before each service
+    stop (for ConfigOnly, once before the run); answering No leaves everything as it
+    was.
 
     .PARAMETER BackupMode
     Full (MongoDB dump plus files; stops the service), DatabaseOnly (MongoDB dump
@@ -100,7 +107,8 @@ function Invoke-AlteryxBackup {
     .EXAMPLE
     Invoke-AlteryxBackup Full -WhatIf
 
-    Prints the plan (phases, files, destinations, retention) and changes nothing.
+    Prints one "What if:" line per step (service stops per node, dump, files, archive,
+    destinations, old backups to remove), returns the plan, and changes nothing.
 
     .OUTPUTS
     System.Management.Automation.PSCustomObject. The summary: Status, ExitCode,
@@ -188,34 +196,79 @@ function Invoke-AlteryxBackup {
         $modeText = 'the configured default mode'
         if ($PSBoundParameters.ContainsKey('BackupMode')) { $modeText = $BackupMode }
         $action = "Run a $modeText backup"
-        if ($BackupMode -ne 'ConfigOnly') { $action = "$action (Full and DatabaseOnly stop AlteryxService during the MongoDB dump)" }
-        if ($PSCmdlet.ShouldProcess('Alteryx Server', $action)) {
-            # One Application event log entry per run (Windows): 1000 success, 1001 warnings, 1002 failure.
-            # ($PSCmdlet.ThrowTerminatingError cannot be caught here, so the failure entry is written by OnFailure.)
-            $onFailure = {
-                param($failure)
-                $failedMode = $modeText
-                if ($null -ne $failure.TargetObject -and $null -ne $failure.TargetObject.PSObject.Properties['BackupMode']) { $failedMode = $failure.TargetObject.BackupMode }
-                Write-AlteryxBackupEventLog -EventId 1002 -Message ("AlteryxBackup: $failedMode backup failed (exit code $global:LASTEXITCODE, $($failure.FullyQualifiedErrorId.Split(',')[0])): $($failure.Exception.Message)")
-            }
-            $summary = Invoke-AlteryxBackupNode -Command $MyInvocation.MyCommand.Name -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -ConfigPath $ConfigPath -ExtraParameters $extra -Secrets $secrets -CredentialFileSecret $fileSecrets -OnFailure $onFailure
-            $eventId = 1000
-            $first = @($summary) | Select-Object -First 1
-            $status = ''
-            if ($null -ne $first -and $null -ne $first.PSObject.Properties['Status']) { $status = [string]$first.Status }
-            if ($status -eq 'Warning') { $eventId = 1001 }
-            $eventText = "AlteryxBackup: $modeText backup finished with status $status (exit code $global:LASTEXITCODE)."
-            if ($null -ne $first -and $null -ne $first.PSObject.Properties['ArchivePath']) { $eventText = "$eventText Archive: $($first.ArchivePath)." }
-            if ($null -ne $first -and $null -ne $first.PSObject.Properties['Warnings']) {
-                $warningList = @($first.Warnings | ForEach-Object { [string]$_ } | Where-Object { $_ })
-                if ($warningList.Count -gt 0) { $eventText = "$eventText Warnings: $($warningList -join ' | ')" }
-            }
-            Write-AlteryxBackupEventLog -EventId $eventId -Message $eventText
-            $summary
+        $nodeArguments = @{
+            Command              = $MyInvocation.MyCommand.Name
+            Cmdlet               = $PSCmdlet
+            BoundParameters      = $PSBoundParameters
+            ConfigPath           = $ConfigPath
+            ExtraParameters      = $extra
+            Secrets              = $secrets
+            CredentialFileSecret = $fileSecrets
         }
-        elseif ($WhatIfPreference) {
-            # -WhatIf: node prints the plan and touches nothing.
-            Invoke-AlteryxBackupNode -Command $MyInvocation.MyCommand.Name -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -ConfigPath $ConfigPath -ExtraParameters $extra -Secrets $secrets -CredentialFileSecret $fileSecrets -WhatIfRequest
+
+        # -WhatIf and -Confirm (issue 16): node lists every side effect of the run as a step
+        # without changing anything; each step goes through ShouldProcess with its own target,
+        # so -WhatIf prints one "What if:" line per step and -Confirm asks before each service
+        # stop (the steps marked Confirm), as dbatools asks before it stops a SQL Server service.
+        $whatIfRun = [bool]$WhatIfPreference
+        $confirmRun = (-not $whatIfRun) -and ($ConfirmPreference -ne 'None') -and ([int]$ConfirmPreference -le [int][System.Management.Automation.ConfirmImpact]::Medium)
+        if ($whatIfRun -or $confirmRun) {
+            $plan = @(Invoke-AlteryxBackupNode @nodeArguments -WhatIfRequest) | Select-Object -First 1
+            if ($null -ne $plan) {
+                $plan.PSObject.TypeNames.Insert(0, 'AlteryxBackup.Plan')
+                foreach ($phase in @($plan.Plan)) { if ($null -ne $phase) { $phase.PSObject.TypeNames.Insert(0, 'AlteryxBackup.PlanPhase') } }
+                foreach ($step in @($plan.Steps)) { if ($null -ne $step) { $step.PSObject.TypeNames.Insert(0, 'AlteryxBackup.PlanStep') } }
+            }
+            $declined = $null
+            $asked = 0
+            foreach ($step in @($plan.Steps)) {
+                if ($null -eq $step) { continue }
+                if (-not $whatIfRun -and -not [bool]$step.Confirm) { continue }
+                $asked++
+                if (-not $PSCmdlet.ShouldProcess([string]$step.Target, [string]$step.Action) -and -not $whatIfRun) {
+                    $declined = "$($step.Action) on $($step.Target)"
+                    break
+                }
+            }
+            if ($whatIfRun) { return $plan }
+            if ($null -eq $declined -and $asked -eq 0 -and -not $PSCmdlet.ShouldProcess('Alteryx Server', $action)) { $declined = $action }
+            if ($null -ne $declined) {
+                Write-Warning "Not run: '$declined' was declined. Nothing was changed."
+                return
+            }
         }
+
+        # One Application event log entry per run (Windows): 1000 success, 1001 warnings, 1002 failure.
+        # ($PSCmdlet.ThrowTerminatingError cannot be caught here, so the failure entry is written by OnFailure.)
+        $onFailure = {
+            param($failure)
+            $failedMode = $modeText
+            if ($null -ne $failure.TargetObject -and $null -ne $failure.TargetObject.PSObject.Properties['BackupMode']) { $failedMode = $failure.TargetObject.BackupMode }
+            Write-AlteryxBackupEventLog -EventId 1002 -Message ("AlteryxBackup: $failedMode backup failed (exit code $global:LASTEXITCODE, $($failure.FullyQualifiedErrorId.Split(',')[0])): $($failure.Exception.Message)")
+        }
+        $summary = Invoke-AlteryxBackupNode @nodeArguments -OnFailure $onFailure
+        # Type names for the format views (AlteryxBackup.Format.ps1xml, docs/output-types.md).
+        foreach ($item in @($summary)) {
+            if ($null -eq $item) { continue }
+            $item.PSObject.TypeNames.Insert(0, 'AlteryxBackup.BackupSummary')
+            foreach ($nested in @(@{ Name = 'Phases'; Type = 'AlteryxBackup.PhaseResult' }, @{ Name = 'Destinations'; Type = 'AlteryxBackup.DestinationResult' }, @{ Name = 'ServiceSequence'; Type = 'AlteryxBackup.ServiceStep' })) {
+                $property = $item.PSObject.Properties[$nested.Name]
+                if ($null -eq $property) { continue }
+                foreach ($value in @($property.Value)) { if ($null -ne $value) { $value.PSObject.TypeNames.Insert(0, $nested.Type) } }
+            }
+        }
+        $eventId = 1000
+        $first = @($summary) | Select-Object -First 1
+        $status = ''
+        if ($null -ne $first -and $null -ne $first.PSObject.Properties['Status']) { $status = [string]$first.Status }
+        if ($status -eq 'Warning') { $eventId = 1001 }
+        $eventText = "AlteryxBackup: $modeText backup finished with status $status (exit code $global:LASTEXITCODE)."
+        if ($null -ne $first -and $null -ne $first.PSObject.Properties['ArchivePath']) { $eventText = "$eventText Archive: $($first.ArchivePath)." }
+        if ($null -ne $first -and $null -ne $first.PSObject.Properties['Warnings']) {
+            $warningList = @($first.Warnings | ForEach-Object { [string]$_ } | Where-Object { $_ })
+            if ($warningList.Count -gt 0) { $eventText = "$eventText Warnings: $($warningList -join ' | ')" }
+        }
+        Write-AlteryxBackupEventLog -EventId $eventId -Message $eventText
+        $summary
     }
 }
