@@ -256,3 +256,104 @@ Describe 'Default views of the summary, its phases and destinations (Out-String 
         $text | Should -Not -Match '@\{'
     }
 }
+
+Describe 'Default views of the contract outputs (decorated hashtables, docs/output-types.md)' {
+    BeforeAll {
+        # Decorates a hashtable as docs/output-types.md specifies (what ConvertTo-AlteryxBackupResult
+        # does): AlteryxBackup.<Thing> and AlteryxBackup.Result type names, one ScriptProperty per
+        # key and a DefaultDisplayPropertySet.
+        function New-DecoratedResult {
+            param([string]$TypeName, [System.Collections.Specialized.OrderedDictionary]$Values)
+            $table = @{}
+            foreach ($k in @($Values.Keys)) { $table[$k] = $Values[$k] }
+            $table.PSObject.TypeNames.Insert(0, 'AlteryxBackup.Result')
+            $table.PSObject.TypeNames.Insert(0, "AlteryxBackup.$TypeName")
+            foreach ($k in @($Values.Keys)) {
+                $table.PSObject.Properties.Add((New-Object System.Management.Automation.PSScriptProperty $k, ([scriptblock]::Create("`$this['$k']"))))
+            }
+            $set = New-Object System.Management.Automation.PSPropertySet 'DefaultDisplayPropertySet', ([string[]]@($Values.Keys))
+            $table.PSObject.Members.Add((New-Object System.Management.Automation.PSMemberSet 'PSStandardMembers', ([System.Management.Automation.PSMemberInfo[]]@($set))))
+            $table
+        }
+        function Get-TableHeader {
+            param([string]$Text)
+            $lines = @($Text -split "`r?`n")
+            for ($i = 1; $i -lt $lines.Count; $i++) {
+                if ($lines[$i] -match '^[\s-]+$' -and $lines[$i] -match '-') { return @($lines[$i - 1].Trim() -split '\s+') }
+            }
+            @()
+        }
+        function Get-ListLabel {
+            param([string]$Text)
+            @([regex]::Matches($Text, '(?m)^(\w+)\s*:') | ForEach-Object { $_.Groups[1].Value })
+        }
+        $node = {
+            param($HostName, $State)
+            New-DecoratedResult 'ServiceStateInfo' ([ordered]@{
+                    ServiceName = 'AlteryxService'; Host = $HostName; InitialState = 'Running'; CurrentState = $State; TargetState = 'Stopped'
+                    HasActiveWorkflows = $false; WorkflowCheckCount = 1; WorkflowWaitSeconds = 0; StateChangeTimestamp = (Get-Date)
+                    StateChangeSuccess = $true; StateChangeError = $null; RequiresRollback = $true
+                })
+        }
+    }
+
+    It 'ServiceStateInfo: a table of Host, Service, State, Target, Workflows, Restart, Error; one row per node' {
+        $nodes = @((& $node 'WORKER1' 'Stopped'), (& $node 'ALTERYX-01' 'Stopped'))
+        $text = $nodes | Out-String -Width 120
+        Get-TableHeader $text | Should -Be @('Host', 'Service', 'State', 'Target', 'Workflows', 'Restart', 'Error')
+        $text | Should -Match '(?m)^WORKER1\s+AlteryxService\s+Stopped\s+Stopped\s+False\s+True\s*$'
+        $text | Should -Match '(?m)^ALTERYX-01\s+AlteryxService\s+Stopped'
+        $text | Should -Not -Match '@\{|System\.Collections'
+    }
+
+    It 'ValidationResult: Valid, Size, Integrity, Manifest, Errors, Warnings, Archive' {
+        $result = New-DecoratedResult 'ValidationResult' ([ordered]@{
+                ArchivePath       = '/backups/ServerBackup_Full_20261127_010000.zip'
+                ArchiveValidation = @{ ArchiveExists = $true; ArchiveSizeMB = 12.5; MeetsMinimumSize = $true; IntegrityVerified = $true; ChecksumGenerated = $true; ChecksumValue = ('b' * 64) }
+                ContentValidation = @{ ManifestIncluded = $true; ExpectedFilesPresent = $false; MissingFiles = @('Config/Keys/a.key') }
+                OverallStatus     = $false
+                ValidationErrors  = @('Config/Keys/a.key is missing')
+                ValidationWarnings = @()
+            })
+        $text = $result | Out-String -Width 120
+        Get-ListLabel $text | Should -Be @('Valid', 'Size', 'Integrity', 'Manifest', 'Errors', 'Warnings', 'Archive')
+        $text | Should -Match '(?m)^Valid\s*: False'
+        $text | Should -Match '(?m)^Size\s*: 12\.50 MB\s*$'
+        $text | Should -Match '(?m)^Manifest\s*: 1 file\(s\) missing'
+        $text | Should -Match '(?m)^Errors\s*: Config/Keys/a\.key is missing'
+        $text | Should -Not -Match '@\{|System\.Collections'
+    }
+
+    It 'RetentionResult: Mode, Scanned, Deleted, Freed, Files by name; DeletedFiles as a table' {
+        $deleted = @(New-DecoratedResult 'DeletedFile' ([ordered]@{ FileName = 'ServerBackup_Full_20260101_010000.zip'; SizeMB = 3.25; Age = 330.2 }))
+        $result = New-DecoratedResult 'RetentionResult' ([ordered]@{ BackupMode = 'Full'; RetentionDays = @{ Full = 30 }; FilesScanned = 4; FilesDeleted = 1; SpaceFreedMB = 3.25; DeletedFiles = $deleted })
+        $text = $result | Out-String -Width 120
+        Get-ListLabel $text | Should -Be @('Mode', 'Scanned', 'Deleted', 'Freed', 'Files')
+        $text | Should -Match '(?m)^Files\s*: ServerBackup_Full_20260101_010000\.zip \(3\.25 MB, 330 days\)'
+        $text | Should -Not -Match '@\{|System\.Collections'
+        $table = $result.DeletedFiles | Out-String -Width 120
+        Get-TableHeader $table | Should -Be @('SizeMB', 'AgeDays', 'FileName')
+    }
+
+    It 'CopyResult: Succeeded, Failed, one line per copy with its error, Source' {
+        $ok = New-DecoratedResult 'DestinationResult' ([ordered]@{ Success = $true; Attempts = 1; FinalPath = '\\nas\alteryx\ServerBackup_Full_20261127_010000.zip'; Error = $null })
+        $bad = New-DecoratedResult 'DestinationResult' ([ordered]@{ Success = $false; Attempts = 3; FinalPath = $null; Error = 'ENOSPC: no space left on device' })
+        $result = New-DecoratedResult 'CopyResult' ([ordered]@{ SourcePath = '/backups/ServerBackup_Full_20261127_010000.zip'; DestinationResults = @{ '\\nas\alteryx' = $ok; '\\dr\alteryx' = $bad }; SuccessCount = 1; FailureCount = 1 })
+        $text = $result | Out-String -Width 120
+        Get-ListLabel $text | Should -Be @('Succeeded', 'Failed', 'Copies', 'Source')
+        $text | Should -Match 'OK\s+\\\\nas\\alteryx'
+        $text | Should -Match 'FAILED\s+\\\\dr\\alteryx'
+        $text | Should -Match 'ENOSPC: no space left on device'
+        $text | Should -Not -Match '@\{|System\.Collections'
+        # The values alone, as a table.
+        Get-TableHeader ($result.DestinationResults.Values | Out-String -Width 120) | Should -Be @('Kind', 'Success', 'Verified', 'Attempts', 'Seconds', 'Destination')
+    }
+
+    It 'the summary view reads Write-BackupSummary''s shape too (sizes in GB, warnings as a count)' {
+        $summary = New-DecoratedResult 'BackupSummary' ([ordered]@{ BackupMode = 'Full'; Status = 'Warning'; DurationSeconds = 75; DurationFormatted = '1m 15s'; ArchiveSizeGB = 1.5; Warnings = 2; Errors = 0; LogFile = '/logs/x.log' })
+        $text = $summary | Out-String -Width 120
+        Get-ListLabel $text | Should -Be @('Status', 'Mode', 'Archive', 'Size', 'Downtime', 'Duration', 'Warnings')
+        $text | Should -Match '(?m)^Size\s*: 1\.50 GB'
+        $text | Should -Match '(?m)^Warnings\s*: 2\s*$'
+    }
+}
