@@ -7,6 +7,11 @@ export interface ManifestFileEntry {
   SizeBytes: number;
   LastModified: string;
   SHA256: string | null;
+  /**
+   * Set when FilePath is (or lies under) a symbolic link or junction: the
+   * resolved path whose content was archived. Absent for plain files.
+   */
+  LinkTarget?: string;
 }
 
 export interface ManifestDirectoryEntry {
