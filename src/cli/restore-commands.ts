@@ -1,5 +1,6 @@
 import * as path from 'node:path';
-import { formatStamp } from '../core/backup-mode';
+import { formatStamp, parseBackupMode } from '../core/backup-mode';
+import { listBackups } from '../catalog/backup-catalog';
 import { ValidationError } from '../core/errors';
 import { runRestore } from '../restore/run-restore';
 import type { CommandHandler } from './command-context';
@@ -30,6 +31,28 @@ const restoreAlteryxBackup: CommandHandler = async (ctx) => {
   return { data: outcome.result, error: outcome.error };
 };
 
+/** Get-AlteryxBackup: the catalog. -BackupMode, -Latest, -Verify. */
+const getAlteryxBackup: CommandHandler = async (ctx) => {
+  const mode = ctx.params.string('BackupMode');
+  const config = ctx.config({});
+  const entries = await listBackups({
+    localBackupPath: config.LocalBackupPath,
+    networkBackupPaths: config.NetworkBackupPaths,
+    cloud: config.file.CloudConfiguration,
+    secrets: config.secrets,
+    hostname: ctx.platform(config).hostname(),
+    mode: mode ? parseBackupMode(mode, '-BackupMode') : undefined,
+    latest: ctx.params.bool('Latest') ?? false,
+    verify: ctx.params.bool('Verify') ?? false,
+    log: ctx.log,
+    signal: ctx.signal,
+  });
+  for (const e of entries) for (const w of e.Warnings) ctx.log.warn(`${e.FileName}: ${w}`);
+  ctx.log.info(`${entries.length} backup(s) found.`);
+  return { data: entries };
+};
+
 export const RESTORE_COMMANDS: Record<string, CommandHandler> = {
   'Restore-AlteryxBackup': restoreAlteryxBackup,
+  'Get-AlteryxBackup': getAlteryxBackup,
 };

@@ -14,7 +14,7 @@ import { runCommand } from '../platform/run-command';
 import { acquireRunLock, type RunLock } from '../service/run-lock';
 import { testServiceState, unusableReason } from '../service/service-controller';
 import { ServiceSession } from '../service/service-session';
-import { repairFromMarker } from '../service/state-marker';
+import { endOrphanedHelpers, readStateMarker, repairFromMarker } from '../service/state-marker';
 import { extractArchive } from './extract-archive';
 import { mongorestoreExecutable, runEmbeddedRestore, runSelfManagedRestore, type RestoreCommandResult } from './mongo-restore';
 import { readArchiveSecrets } from './read-secrets';
@@ -743,6 +743,9 @@ export async function repairInterruptedRestore(
   if (marker.pid === process.pid) return { outcome: 'run-still-active', message: 'This process owns the restore.' };
   log.warn(`A restore (PID ${marker.pid}, started ${marker.startedAt}) ended during ${marker.phase}. Rolling back from ${marker.safetyCopyPath}.`);
   const alteryx = config.file.AlteryxConfiguration;
+  // A killed run's emongorestore/mongorestore may still be writing into the data folder: end it first.
+  const stateMarker = await readStateMarker(config.TempDirectory).catch(() => undefined);
+  if (stateMarker) await endOrphanedHelpers(stateMarker, log);
   let session: ServiceSession | undefined;
   const state = await testServiceState(platform, alteryx.ServiceName);
   if (state.CurrentState !== 'Stopped') {

@@ -210,7 +210,7 @@ export async function repairFromMarker(
  * is left alone. Returns the PIDs that are alive but could not be proved
  * either way (no recorded identity, or the live one cannot be read).
  */
-async function endOrphanedHelpers(marker: StateMarker, log: ServiceLog): Promise<number[]> {
+export async function endOrphanedHelpers(marker: StateMarker, log: ServiceLog): Promise<number[]> {
   const recorded = new Map<number, ProcessIdentity | undefined>();
   for (const pid of marker.helperPids ?? []) recorded.set(pid, undefined);
   for (const h of marker.helpers ?? []) recorded.set(h.pid, h);
