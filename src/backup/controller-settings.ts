@@ -8,6 +8,9 @@ import type { Log } from '../logging/logger';
 import type { Platform } from '../platform/platform';
 import { runCommand } from '../platform/run-command';
 import { parseEmongoPasswordOutput } from '../mongo/embedded-dump';
+import { armorCms, encryptEnvelopedData } from '../secrets/cms-envelope';
+import type { RecipientCertificate } from '../secrets/recipient-certificate';
+import { ENCRYPTED_SUFFIX, secretsEncryptionRecord, type SecretsEncryptionRecord } from '../secrets/secrets-encryption';
 
 export interface ControllerSettingsOptions {
   platform: Platform;
@@ -19,6 +22,8 @@ export interface ControllerSettingsOptions {
   redactor: Redactor;
   log: Log;
   signal?: AbortSignal;
+  /** SecurityConfiguration.EncryptSecretsTo, checked: the token and passwords go into `.p7m` files encrypted to these. */
+  encryptTo?: readonly RecipientCertificate[];
 }
 
 /** The data model's ControllerSettingsResultObject (ControllerSettings in the manifest). */
@@ -31,6 +36,8 @@ export interface ControllerSettingsResult {
   AlteryxServerVersion: string | null;
   Files: ManifestFileEntry[];
   Warnings: string[];
+  /** Whether the token and passwords were written encrypted, and to whom (the manifest's SecretsEncryption). */
+  SecretsEncryption: SecretsEncryptionRecord;
 }
 
 /**
@@ -73,10 +80,21 @@ export async function exportControllerSettings(o: ControllerSettingsOptions): Pr
     AlteryxServerVersion: null,
     Files: [],
     Warnings: [],
+    SecretsEncryption: { Encrypted: false, Files: [] },
   };
-  const write = async (name: string, content: string, description: string) => {
+  const encryptTo = o.encryptTo ?? [];
+  const secretFiles: string[] = [];
+  const write = async (name: string, text: string, description: string, secret = false) => {
+    let content: string | Buffer = text;
+    if (secret && encryptTo.length > 0) {
+      // Only the CMS message reaches the disk; the SHA256 recorded is of what the archive holds.
+      content = armorCms(encryptEnvelopedData(Buffer.from(text, 'utf8'), encryptTo));
+      name += ENCRYPTED_SUFFIX;
+      description += ` (CMS, encrypted to ${encryptTo.map((c) => c.thumbprint).join(', ')})`;
+    }
     const target = path.join(configDir, name);
     await writeFileDurable(target, content, 0o600);
+    if (secret) secretFiles.push(`Config/${name}`);
     result.Files.push({
       FilePath: description,
       RelativePathInArchive: `Config/${name}`,
@@ -84,14 +102,15 @@ export async function exportControllerSettings(o: ControllerSettingsOptions): Pr
       LastModified: new Date().toISOString(),
       SHA256: sha256Of(content),
     });
+    return `Config/${name}`;
   };
 
   const token = (await alteryxService(o, 'getserversecret')).trim();
   o.redactor.add(token);
   if (token.length === 0) throw new GeneralBackupError('AlteryxService getserversecret returned nothing.', 'ALTERYX_COMMAND_FAILED');
-  await write('ControllerToken.txt', token + '\r\n', 'AlteryxService.exe getserversecret');
+  const tokenFile = await write('ControllerToken.txt', token + '\r\n', 'AlteryxService.exe getserversecret', true);
   result.ControllerTokenExported = true;
-  o.log.info('Controller token exported to Config/ControllerToken.txt.');
+  o.log.info(`Controller token exported to ${tokenFile}${encryptTo.length > 0 ? ' (encrypted)' : ''}.`);
 
   if (o.includeMongoPasswords) {
     const out = await alteryxService(o, 'getemongopassword');
@@ -100,9 +119,9 @@ export async function exportControllerSettings(o: ControllerSettingsOptions): Pr
     if (!pw) throw new GeneralBackupError('AlteryxService getemongopassword did not print the Admin and Non-Admin lines.', 'ALTERYX_COMMAND_FAILED');
     o.redactor.add(pw.admin);
     o.redactor.add(pw.nonAdmin);
-    await write('MongoPasswords.txt', `Admin: ${pw.admin}\r\nNon-Admin: ${pw.nonAdmin}\r\n`, 'AlteryxService.exe getemongopassword');
+    const pwFile = await write('MongoPasswords.txt', `Admin: ${pw.admin}\r\nNon-Admin: ${pw.nonAdmin}\r\n`, 'AlteryxService.exe getemongopassword', true);
     result.MongoPasswordsExported = true;
-    o.log.info('MongoDB passwords exported to Config/MongoPasswords.txt.');
+    o.log.info(`MongoDB passwords exported to ${pwFile}${encryptTo.length > 0 ? ' (encrypted)' : ''}.`);
   }
 
   try {
@@ -137,6 +156,7 @@ export async function exportControllerSettings(o: ControllerSettingsOptions): Pr
     };
     await write('ServiceAccount.json', JSON.stringify(metadata, null, 2), 'Service Log On account, Run As user and server metadata');
   }
+  result.SecretsEncryption = secretsEncryptionRecord(encryptTo, secretFiles);
   result.Success = true;
   return result;
 }

@@ -24,6 +24,7 @@ import { repairFromMarker } from '../service/state-marker';
 import { buildTopology, sequenceNames } from '../service/topology';
 import { backupCriticalFiles, checkRequiredFiles, findUnreadableCriticalFiles, type FileBackupResult } from './critical-files';
 import { exportControllerSettings, type ControllerSettingsResult } from './controller-settings';
+import { plaintextSecretsCheck, resolveSecretsEncryption, type SecretsEncryptionPlan } from '../secrets/secrets-encryption';
 import { ExecutionState } from './execution-state';
 import { removeStaleStaging, removeStagingDir, stagingDirFor } from './staging';
 import { TOOL_VERSION } from './version';
@@ -54,6 +55,10 @@ export interface BackupSummary extends SummaryObject {
   MongoDB: { DeploymentType: string; CollectionCount: number; TotalDocuments: number; BackupSizeMB: number } | null;
   Retention: CleanupResult | null;
   NotificationSent: boolean;
+  /** Full/ConfigOnly: whether the token and passwords in the archive are encrypted (null: DatabaseOnly, none exported). */
+  SecretsEncrypted: boolean | null;
+  /** Thumbprints of the certificates whose private keys open them. */
+  SecretsEncryptedTo: string[];
 }
 
 export interface RunBackupOutcome {
@@ -154,6 +159,7 @@ export async function runBackup(ctx: RunBackupContext): Promise<RunBackupOutcome
   let mongo: MongoDBBackupResult | undefined;
   let files: FileBackupResult | undefined;
   let controller: ControllerSettingsResult | undefined;
+  let secretsPlan: SecretsEncryptionPlan | undefined;
   let archive: CreateArchiveResult | undefined;
   let distribution: DistributionResult | undefined;
   let retention: CleanupResult | null = null;
@@ -188,6 +194,12 @@ export async function runBackup(ctx: RunBackupContext): Promise<RunBackupOutcome
         }
       }
       if (modeIncludesFiles(config.BackupMode)) {
+        // Certificates missing, expired or of the wrong kind, or RequireEncryptedSecrets without one: exit 3 here, before any stop.
+        secretsPlan = resolveSecretsEncryption(config, clock());
+        for (const w of secretsPlan.warnings) log.warn(w);
+        const plaintext = plaintextSecretsCheck(config, secretsPlan);
+        if (plaintext) log.warn(plaintext);
+        else log.info(`The controller token and MongoDB passwords will be encrypted to ${secretsPlan.recipients.map((r) => `${r.subject} (${r.thumbprint})`).join(', ')}.`);
         const missing = await checkRequiredFiles(alteryx.ProgramDataPath);
         if (missing.length > 0) throw new ValidationError(missing.join(' '), 'REQUIRED_FILE_MISSING', { details: missing, category: 'ObjectNotFound' });
         const unreadableFiles = await findUnreadableCriticalFiles({
@@ -272,6 +284,7 @@ export async function runBackup(ctx: RunBackupContext): Promise<RunBackupOutcome
         redactor: ctx.redactor,
         log,
         signal: ctx.signal,
+        encryptTo: secretsPlan?.recipients,
       });
       state.FilesBackedUp = files.FilesBackedUp + controller.Files.length;
       log.success(`Backed up ${state.FilesBackedUp} files.`);
@@ -324,6 +337,7 @@ export async function runBackup(ctx: RunBackupContext): Promise<RunBackupOutcome
                   RunAsUser: controller.RunAsUser,
                 }
               : null,
+            secretsEncryption: controller ? { ...controller.SecretsEncryption } : null,
             archive: { fileName, uncompressedBytes: entries.reduce((a, e) => a + e.sizeBytes, 0) },
             entries: records,
             service: session
@@ -483,6 +497,8 @@ export async function runBackup(ctx: RunBackupContext): Promise<RunBackupOutcome
     MongoDB: m ? { DeploymentType: m.DeploymentType, CollectionCount: m.CollectionCount, TotalDocuments: m.TotalDocuments, BackupSizeMB: m.BackupSizeMB } : null,
     Retention: retention,
     NotificationSent: false,
+    SecretsEncrypted: modeIncludesFiles(config.BackupMode) && secretsPlan ? secretsPlan.recipients.length > 0 : null,
+    SecretsEncryptedTo: (secretsPlan as SecretsEncryptionPlan | undefined)?.recipients.map((r) => r.thumbprint) ?? [],
   };
   const notification = await sendBackupNotification({
     summary,

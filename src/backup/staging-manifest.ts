@@ -7,6 +7,8 @@ import type { ResolvedConfig } from '../config/config-types';
 import type { Log } from '../logging/logger';
 import type { Platform } from '../platform/platform';
 import { TOOL_VERSION } from './version';
+import { listRecipients, recipientMatchesCertificate } from '../secrets/cms-envelope';
+import { ENCRYPTED_SUFFIX, SECRET_FILES, resolveSecretsEncryption, secretsEncryptionRecord, type SecretsEncryptionRecord } from '../secrets/secrets-encryption';
 
 export interface StagingManifestOptions {
   config: ResolvedConfig;
@@ -60,6 +62,7 @@ export async function manifestFromStaging(o: StagingManifestOptions): Promise<Re
   const databases = new Set(mongoEntries.map((e) => e.archivePath.split('/')[1]).filter((d) => d && !d.includes('.')));
   const collections = mongoEntries.filter((e) => /\.bson(\.gz)?$/.test(e.archivePath));
   const names = new Set(entries.map((e) => e.archivePath));
+  const secretsEncryption = files.length > 0 ? await stagedSecretsEncryption(o, names) : null;
   const now = new Date();
   const manifest = buildManifest({
     mode: o.config.BackupMode,
@@ -79,7 +82,14 @@ export async function manifestFromStaging(o: StagingManifestOptions): Promise<Re
         ? { Included: true, Databases: [...databases], BackupSizeMB: Math.round((mongoBytes / 1048576) * 100) / 100, CollectionCount: collections.length }
         : null,
     files,
-    controllerSettings: files.length > 0 ? { ControllerTokenExported: names.has('Config/ControllerToken.txt'), MongoPasswordsExported: names.has('Config/MongoPasswords.txt') } : null,
+    controllerSettings:
+      files.length > 0
+        ? {
+            ControllerTokenExported: names.has('Config/ControllerToken.txt') || names.has(`Config/ControllerToken.txt${ENCRYPTED_SUFFIX}`),
+            MongoPasswordsExported: names.has('Config/MongoPasswords.txt') || names.has(`Config/MongoPasswords.txt${ENCRYPTED_SUFFIX}`),
+          }
+        : null,
+    secretsEncryption: secretsEncryption ? { ...secretsEncryption } : null,
     archive: { fileName: '', uncompressedBytes: entries.reduce((a, e) => a + e.sizeBytes, 0) },
     entries: entries.map((e) => ({ Path: e.archivePath, SizeBytes: e.sizeBytes, SHA256: e.sha256 })),
     service: null,
@@ -89,4 +99,32 @@ export async function manifestFromStaging(o: StagingManifestOptions): Promise<Re
     errors: [],
   });
   return o.redactor.value(manifest);
+}
+
+/**
+ * SecretsEncryption for a staging folder: the encrypted files present, and
+ * the configured certificates their CMS recipients name (a recipient no
+ * configured certificate matches is listed by serial number only).
+ */
+async function stagedSecretsEncryption(o: StagingManifestOptions, names: Set<string>): Promise<SecretsEncryptionRecord> {
+  const encrypted = SECRET_FILES.map((f) => f + ENCRYPTED_SUFFIX).filter((f) => names.has(f));
+  if (encrypted.length === 0) return secretsEncryptionRecord([], SECRET_FILES.filter((f) => names.has(f)));
+  let configured: ReturnType<typeof resolveSecretsEncryption>['recipients'] = [];
+  try {
+    configured = resolveSecretsEncryption(o.config).recipients;
+  } catch {
+    /* the files are already encrypted; an unusable configured certificate only costs the thumbprints here */
+  }
+  const rids = listRecipients(await fs.promises.readFile(path.join(o.stagingDir, ...encrypted[0].split('/'))));
+  const record = secretsEncryptionRecord(
+    configured.filter((c) => rids.some((r) => recipientMatchesCertificate(r, c.der))),
+    encrypted,
+  );
+  const unmatched = rids.filter((r) => !configured.some((c) => recipientMatchesCertificate(r, c.der)));
+  record.Encrypted = true;
+  record.Recipients = [
+    ...(record.Recipients ?? []),
+    ...unmatched.map((r) => ({ Thumbprint: '', Subject: '', SerialNumber: r.serialNumber ?? r.subjectKeyIdentifier ?? '', NotAfter: '', Source: 'CMS recipient not in SecurityConfiguration.EncryptSecretsTo' })),
+  ];
+  return record;
 }

@@ -26,7 +26,9 @@ export class CommandContext {
 
   /** The configuration with this request's parameter overrides applied. */
   config(overrides: ConfigOverrides = {}): ResolvedConfig {
-    return loadConfig(this.request.configPath, overrides, this.request.secrets);
+    // Thumbprints in SecurityConfiguration.EncryptSecretsTo, resolved by the PowerShell layer from the Windows store.
+    const store = this.request.parameters.EncryptionCertificates as ConfigOverrides['EncryptionCertificates'];
+    return loadConfig(this.request.configPath, { EncryptionCertificates: store, ...overrides }, this.request.secrets);
   }
 
   platform(config: ResolvedConfig): Platform {

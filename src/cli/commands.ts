@@ -15,6 +15,7 @@ import { folderLocation } from '../retention/backup-location';
 import { removeOldBackups, retentionLocations } from '../retention/remove-old-backups';
 import { backupCriticalFiles } from '../backup/critical-files';
 import { exportControllerSettings } from '../backup/controller-settings';
+import { plaintextSecretsCheck, resolveSecretsEncryption } from '../secrets/secrets-encryption';
 import { describePlan, runBackup } from '../backup/run-backup';
 import { describeWhatIf } from '../backup/what-if-plan';
 import { manifestFromStaging } from '../backup/staging-manifest';
@@ -99,6 +100,10 @@ const backupCriticalFilesCommand: CommandHandler = async (ctx) => {
 const exportControllerSettingsCommand: CommandHandler = async (ctx) => {
   const config = ctx.config({ BackupMode: 'ConfigOnly' });
   const destination = absolute('DestinationPath', ctx.params.requiredString('DestinationPath'));
+  const secretsPlan = resolveSecretsEncryption(config);
+  for (const w of secretsPlan.warnings) ctx.log.warn(w);
+  const plaintext = plaintextSecretsCheck(config, secretsPlan);
+  if (plaintext) ctx.log.warn(plaintext);
   await fs.promises.mkdir(destination, { recursive: true });
   const result = await exportControllerSettings({
     platform: ctx.platform(config),
@@ -110,6 +115,7 @@ const exportControllerSettingsCommand: CommandHandler = async (ctx) => {
     redactor: ctx.redactor,
     log: ctx.log,
     signal: ctx.signal,
+    encryptTo: secretsPlan.recipients,
   });
   return { data: result };
 };
@@ -206,7 +212,7 @@ const testBackupIntegrity: CommandHandler = async (ctx) => {
 
 const initializeBackupEnvironment: CommandHandler = async (ctx) => {
   const config = ctx.config(backupOverrides(ctx));
-  const { secrets: _secrets, file: _file, ...rest } = config;
+  const { secrets: _secrets, file: _file, certificateStore: _store, ...rest } = config;
   return { data: { ...rest, HasMongoPassword: Boolean(config.secrets.MongoPassword) } };
 };
 

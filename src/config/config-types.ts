@@ -42,6 +42,11 @@ export interface BackupConfigFile {
     BackupMongoPasswords: boolean;
     IncludeMetadata: boolean;
   };
+  SecurityConfiguration: {
+    /** Certificate files (.cer/.pem) or, on Windows, thumbprints in Cert:\\LocalMachine\\My. */
+    EncryptSecretsTo: string[];
+    RequireEncryptedSecrets: boolean;
+  };
   ValidationConfiguration: {
     VerifyArchiveIntegrity: boolean;
     CalculateChecksums: boolean;
@@ -132,5 +137,13 @@ export interface ResolvedConfig {
   VerifyArchive: boolean;
   CalculateChecksums: boolean;
   MinimumSizeMB: number;
+  /** SecurityConfiguration.EncryptSecretsTo: where the archive's secrets are encrypted to (empty: plain text). */
+  EncryptSecretsTo: string[];
+  RequireEncryptedSecrets: boolean;
+  /**
+   * Certificates the PowerShell layer found in Cert:\\LocalMachine\\My for thumbprints in
+   * EncryptSecretsTo (node cannot read the Windows store): upper-case thumbprint -> base64 DER.
+   */
+  certificateStore: Record<string, string>;
   secrets: Secrets;
 }

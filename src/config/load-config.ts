@@ -24,6 +24,8 @@ export interface ConfigOverrides {
   StopServiceForExternalDB?: boolean;
   /** The user name of -SmtpCredential; its password arrives as a secret. */
   SmtpUsername?: string;
+  /** Public certificates the PowerShell layer read from Cert:\\LocalMachine\\My: thumbprint -> base64 DER. */
+  EncryptionCertificates?: Record<string, string>;
 }
 
 let cachedValidator: ValidateFunction | undefined;
@@ -165,11 +167,26 @@ export function semanticErrors(cfg: Partial<Record<keyof BackupConfigFile, any>>
   hosts.forEach((h, i) => {
     if (h !== undefined && hosts.indexOf(h) !== i) errors.push(`AlteryxConfiguration.Nodes[${i}].Hostname: "${String(nodes[i].Hostname)}" is listed twice`);
   });
+  const sec = cfg.SecurityConfiguration ?? {};
+  if (Array.isArray(sec.EncryptSecretsTo)) {
+    sec.EncryptSecretsTo.forEach((e: unknown, i: number) => {
+      if (str(e) && !/^[0-9a-f]{40}$/i.test(e.replace(/[\s:]/g, ''))) checkAbs(e, `SecurityConfiguration.EncryptSecretsTo[${i}]`);
+    });
+  }
   const n = cfg.NotificationConfiguration ?? {};
   if (n.Enabled === true && (!str(n.SMTPServer) || !str(n.FromAddress) || !Array.isArray(n.ToAddresses) || n.ToAddresses.length === 0)) {
     errors.push('NotificationConfiguration: SMTPServer, FromAddress and ToAddresses are required when Enabled is true');
   }
   return errors;
+}
+
+function certificateStoreFrom(v: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return out;
+  for (const [k, der] of Object.entries(v as Record<string, unknown>)) {
+    if (typeof der === 'string' && der.length > 0) out[k.replace(/[\s:]/g, '').toUpperCase()] = der;
+  }
+  return out;
 }
 
 /**
@@ -227,6 +244,9 @@ export function loadConfig(configPath: string | undefined, overrides: ConfigOver
     VerifyArchive: cfg.ValidationConfiguration.VerifyArchiveIntegrity,
     CalculateChecksums: cfg.ValidationConfiguration.CalculateChecksums,
     MinimumSizeMB: cfg.ValidationConfiguration.MinimumBackupSizeMB[mode],
+    EncryptSecretsTo: cfg.SecurityConfiguration.EncryptSecretsTo,
+    RequireEncryptedSecrets: cfg.SecurityConfiguration.RequireEncryptedSecrets,
+    certificateStore: certificateStoreFrom(overrides.EncryptionCertificates),
     secrets: { ...secrets },
   };
 }

@@ -46,6 +46,8 @@ export interface ManifestInput {
   mongo: Record<string, unknown> | null;
   files: Array<ManifestFileEntry | ManifestDirectoryEntry>;
   controllerSettings: Record<string, unknown> | null;
+  /** Whether the token and passwords are encrypted, and to which certificates (docs/secrets-encryption.md). */
+  secretsEncryption?: Record<string, unknown> | null;
   archive: { fileName: string; uncompressedBytes: number };
   entries: ArchiveEntryRecord[];
   service: Record<string, unknown> | null;
@@ -82,6 +84,7 @@ export function buildManifest(m: ManifestInput): Record<string, unknown> {
     MongoDBInformation: m.mongo ?? { Included: false },
     BackedUpFiles: includesFiles ? m.files : [],
     ControllerSettings: includesFiles ? m.controllerSettings : null,
+    SecretsEncryption: includesFiles ? (m.secretsEncryption ?? null) : null,
     ServiceInformation: m.service,
     ArchiveInformation: {
       ArchiveFileName: m.archive.fileName,

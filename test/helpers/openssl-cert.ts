@@ -18,6 +18,8 @@ export interface CertOptions {
   /** `der` writes the certificate as a DER .cer, as Export-Certificate does. */
   format?: 'pem' | 'der';
   cn?: string;
+  /** Validity in days (default 400; under 30 the backup warns that it expires soon). */
+  days?: number;
 }
 
 /** A self-signed certificate and its unencrypted private key, made by the real openssl. */
@@ -34,7 +36,7 @@ export function makeCertificate(dir: string, name: string, o: CertOptions = {}):
     execFileSync('openssl', ['req', '-new', ...keyArgs, '-nodes', '-keyout', keyPath, '-out', csr, '-subj', `/CN=${cn}`], { stdio: 'pipe' });
     execFileSync('openssl', ['x509', '-req', '-in', csr, '-signkey', keyPath, '-days', '-1', '-out', pemPath], { stdio: 'pipe' });
   } else {
-    execFileSync('openssl', ['req', '-x509', ...keyArgs, '-nodes', '-keyout', keyPath, '-out', pemPath, '-days', '30', '-subj', `/CN=${cn}`, ...ext], { stdio: 'pipe' });
+    execFileSync('openssl', ['req', '-x509', ...keyArgs, '-nodes', '-keyout', keyPath, '-out', pemPath, '-days', String(o.days ?? 400), '-subj', `/CN=${cn}`, ...ext], { stdio: 'pipe' });
   }
   if (o.format === 'der') {
     const cerPath = path.join(dir, `${name}.cer`);

@@ -183,6 +183,12 @@ function Invoke-AlteryxBackupNode {
         }
     }
 
+    # Thumbprints in SecurityConfiguration.EncryptSecretsTo: node cannot read Cert:\LocalMachine\My (issue 15).
+    if (-not $parameters.Contains('EncryptionCertificates')) {
+        $storeCertificates = Get-AlteryxBackupStoreCertificate -ConfigPath $resolvedConfigPath
+        if ($storeCertificates.Count -gt 0) { $parameters['EncryptionCertificates'] = $storeCertificates }
+    }
+
     $plainSecrets = [ordered]@{}
     foreach ($name in @($allSecrets.Keys)) {
         $secret = $allSecrets[$name]

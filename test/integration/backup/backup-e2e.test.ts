@@ -37,7 +37,9 @@ test('ConfigOnly: archive, sidecar and log; every file hashed in the manifest; t
   const r = await runCli('Invoke-AlteryxBackup', { configPath, parameters: { BackupMode: 'ConfigOnly' } });
   assert.equal(r.exitCode, 0, r.stdout + r.stderr);
   const s = r.result!.data;
-  assert.equal(s.Status, 'Success');
+  // Without SecurityConfiguration.EncryptSecretsTo the one warning is that the secrets are in plain text (issue 15).
+  assert.equal(s.Status, 'Warning');
+  assert.deepEqual(s.Warnings.filter((w: string) => !/plain text/.test(w)), []);
   assert.equal(s.ExitCode, 0);
   assert.match(path.basename(s.ArchivePath), /^ServerBackup_Config_\d{8}_\d{6}\.zip$/);
   assert.ok(fs.existsSync(s.LogPath));
@@ -68,7 +70,9 @@ test('Full: stops, dumps, restarts before the files are copied, and records the 
   const r = await runCli('Invoke-AlteryxBackup', { configPath, parameters: { BackupMode: 'Full' } });
   assert.equal(r.exitCode, 0, r.stdout.slice(-3000) + r.stderr);
   const s = r.result!.data;
-  assert.equal(s.Status, 'Success');
+  // Without SecurityConfiguration.EncryptSecretsTo the one warning is that the secrets are in plain text (issue 15).
+  assert.equal(s.Status, 'Warning');
+  assert.deepEqual(s.Warnings.filter((w: string) => !/plain text/.test(w)), []);
   assert.match(path.basename(s.ArchivePath), /^ServerBackup_Full_/);
   const { entries, manifest } = await assertArchiveMatchesManifest(s.ArchivePath);
   assert.ok(entries.has('MongoDB/mongoDump.log'));
