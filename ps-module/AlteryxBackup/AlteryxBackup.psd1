@@ -17,6 +17,7 @@
         'Initialize-BackupEnvironment'
         'Invoke-AlteryxBackup'
         'Invoke-MongoDBBackup'
+        'New-AlteryxBackupCertificate'
         'New-BackupManifest'
         'Remove-OldBackups'
         'Start-AlteryxServiceSafely'
