@@ -356,4 +356,30 @@ Describe 'Default views of the contract outputs (decorated hashtables, docs/outp
         $text | Should -Match '(?m)^Size\s*: 1\.50 GB'
         $text | Should -Match '(?m)^Warnings\s*: 2\s*$'
     }
+
+    It 'CatalogEntry (Get-AlteryxBackup): Time, Mode, SizeMB, Verified, Copies, FileName; copies that differ are flagged' {
+        $copy = New-DecoratedResult 'CatalogLocation' ([ordered]@{ Location = '\\nas\alteryx\ALTERYX01'; Kind = 'Network'; Path = '\\nas\alteryx\ALTERYX01\ServerBackup_Full_20261127_010000.zip'; SHA256 = ('c' * 64); SizeBytes = 5242880; Verified = $true; Problem = $null })
+        $entries = @(
+            (New-DecoratedResult 'CatalogEntry' ([ordered]@{ FileName = 'ServerBackup_Full_20261127_010000.zip'; Mode = 'Full'; Timestamp = '2026-11-27T01:00:00.000Z'; Hostname = 'ALTERYX01'; SizeBytes = 5242880; SHA256 = ('c' * 64); ArchivePath = 'D:\Backups\ServerBackup_Full_20261127_010000.zip'; Locations = @($copy, $copy); Verified = $true; CopiesAgree = $true; Warnings = @() })),
+            (New-DecoratedResult 'CatalogEntry' ([ordered]@{ FileName = 'ServerBackup_DB_20261126_010000.zip'; Mode = 'DatabaseOnly'; Timestamp = '2026-11-26T01:00:00.000Z'; Hostname = 'ALTERYX01'; SizeBytes = 1048576; SHA256 = $null; ArchivePath = $null; Locations = @($copy); Verified = $false; CopiesAgree = $false; Warnings = @('copies differ') }))
+        )
+        $text = $entries | Out-String -Width 120
+        Get-TableHeader $text | Should -Be @('Time', 'Mode', 'SizeMB', 'Verified', 'Copies', 'FileName')
+        $text | Should -Match '(?m)^2026-11-2\d \d\d:\d\d\s+Full\s+5\.00 True\s+2 ServerBackup_Full_20261127_010000\.zip'
+        $text | Should -Match '(?m)DatabaseOnly\s+1\.00 DIFFER\s+1 ServerBackup_DB_20261126_010000\.zip'
+        $text | Should -Not -Match '@\{|System\.Collections|System\.Object'
+        $copies = $entries[0].Locations | Out-String -Width 120
+        Get-TableHeader $copies | Should -Be @('Kind', 'Verified', 'SHA256', 'Location')
+    }
+
+    It 'RestoreResult (Restore-AlteryxBackup): Status, Mode, Documents, Files, Downtime, Duration, Warnings, Archive, SafetyCopy' {
+        $file = New-DecoratedResult 'RestoreFile' ([ordered]@{ ArchivePath = 'Config/RuntimeSettings.xml'; TargetPath = 'C:\ProgramData\Alteryx\RuntimeSettings.xml'; Existed = $true; SHA256 = ('d' * 64); Verified = $true })
+        $result = New-DecoratedResult 'RestoreResult' ([ordered]@{ Status = 'Success'; ExitCode = 0; ArchivePath = 'D:\Backups\ServerBackup_Full_20261127_010000.zip'; RestoreMode = 'Full'; Host = 'ALTERYX01'; SourceHost = 'ALTERYX01'; Phases = @(); DocumentsExpected = 2650; DocumentsRestored = 2650; Collections = @(); Files = @($file); SafetyCopyPath = 'D:\Temp\SafetyCopy_20261127'; DataFolderMovedTo = $null; RolledBack = $false; DowntimeSeconds = 42.5; DurationSeconds = 61; Warnings = @(); Errors = @(); LogPath = $null; Plan = $null })
+        $text = $result | Out-String -Width 120
+        Get-ListLabel $text | Should -Be @('Status', 'Mode', 'Documents', 'Files', 'Downtime', 'Duration', 'Warnings', 'Archive', 'SafetyCopy')
+        $text | Should -Match '(?m)^Documents\s*: 2650 of 2650 restored'
+        $text | Should -Match '(?m)^Downtime\s*: 42\.5s'
+        $text | Should -Not -Match '@\{|System\.Collections|System\.Object'
+        Get-TableHeader ($result.Files | Out-String -Width 120) | Should -Be @('Verified', 'Replaced', 'TargetPath')
+    }
 }
