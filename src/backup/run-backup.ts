@@ -8,6 +8,7 @@ import type { Redactor } from '../core/redact';
 import type { ResolvedConfig } from '../config/config-types';
 import { createArchive, removeStaleTemporaries, type CreateArchiveResult } from '../archive';
 import type { ProtocolSink } from '../cli/protocol';
+import { archiveProgressUpdate, bytesProgressUpdate } from '../cli/progress-throttle';
 import { copyBackupToDestinations, distributionFailure, type DistributionResult } from '../distribution/copy-to-destinations';
 import { preflightCloud, preflightDestinations } from '../distribution/preflight';
 import type { BackupLogger } from '../logging/logger';
@@ -131,10 +132,6 @@ class PhaseRunner {
       rec.DurationSeconds = Math.round((clock().getTime() - started.getTime()) / 100) / 10;
     }
   }
-}
-
-function percent(done: number, total: number): number {
-  return total > 0 ? Math.min(100, Math.floor((done / total) * 100)) : -1;
 }
 
 /**
@@ -297,7 +294,7 @@ export async function runBackup(ctx: RunBackupContext): Promise<RunBackupOutcome
         fileName,
         compressionLevel: 'Optimal',
         signal: ctx.signal,
-        onProgress: (p) => ctx.sink?.progress({ activity: 'Archive', status: p.currentEntry, percent: percent(p.bytesDone, p.bytesTotal) }),
+        onProgress: (p) => ctx.sink?.progress(archiveProgressUpdate('Archive', p)),
         buildManifest: (entries) => {
           const records: ArchiveEntryRecord[] = entries.filter((e) => !e.isDirectory).map((e) => ({ Path: e.archivePath, SizeBytes: e.sizeBytes, SHA256: e.sha256 }));
           const down = session?.downtime() ?? null;
@@ -390,7 +387,7 @@ export async function runBackup(ctx: RunBackupContext): Promise<RunBackupOutcome
         retry: { count: bc.CopyRetryCount, delaySeconds: bc.CopyRetryDelaySeconds },
         log,
         signal: ctx.signal,
-        onProgress: (p) => ctx.sink?.progress({ activity: `Copy to ${p.Destination}`, status: p.Kind, percent: percent(p.BytesCopied, p.TotalBytes) }),
+        onProgress: (p) => ctx.sink?.progress(bytesProgressUpdate(`Copy to ${p.Destination}`, p.Kind, p.BytesCopied, p.TotalBytes)),
       });
       distribution = { Success: remote.Success, Destinations: [local, ...remote.Destinations] };
       // Exit 4, but only after validation and retention have run: the local archive is good.

@@ -25,6 +25,7 @@ import { repairFromMarker } from '../service/state-marker';
 import type { CommandContext, CommandHandler } from './command-context';
 import { RESTORE_COMMANDS } from './restore-commands';
 import { repairInterruptedRestore } from '../restore/run-restore';
+import { archiveProgressUpdate, bytesProgressUpdate } from './progress-throttle';
 
 function backupOverrides(ctx: CommandContext): ConfigOverrides {
   const p = ctx.params;
@@ -151,8 +152,7 @@ const compressBackupArchive: CommandHandler = async (ctx) => {
     fileName: archiveFileName(mode, started),
     compressionLevel: level,
     signal: ctx.signal,
-    onProgress: (p) =>
-      ctx.sink.progress({ activity: 'Compress-BackupArchive', status: p.currentEntry, percent: p.bytesTotal > 0 ? Math.min(100, Math.floor((p.bytesDone / p.bytesTotal) * 100)) : -1 }),
+    onProgress: (p) => ctx.sink.progress(archiveProgressUpdate('Compress-BackupArchive', p)),
     buildManifest: async (entries) => {
       const manifest = await manifestFromStaging({ config, platform: ctx.platform(config), stagingDir: source, redactor: ctx.redactor, log: ctx.log, entries, startedAt: started });
       return Buffer.from(JSON.stringify(manifest, null, 2), 'utf8');
@@ -200,8 +200,7 @@ const testBackupIntegrity: CommandHandler = async (ctx) => {
     minimumSizeBytes: minimumMB === undefined ? undefined : minimumMB * 1048576,
     requireSidecar: true,
     signal: ctx.signal,
-    onProgress: (p) =>
-      ctx.sink.progress({ activity: 'Test-BackupIntegrity', status: p.currentEntry, percent: p.bytesTotal > 0 ? Math.min(100, Math.floor((p.bytesDone / p.bytesTotal) * 100)) : -1 }),
+    onProgress: (p) => ctx.sink.progress(archiveProgressUpdate('Test-BackupIntegrity', p)),
   });
   const result = toValidationResult(verification, { minimumMB, warnings });
   for (const w of result.ValidationWarnings) ctx.log.warn(w);
@@ -310,7 +309,7 @@ const copyBackupToDestinationsCommand: CommandHandler = async (ctx) => {
     retry: { count: ctx.params.number('RetryCount') ?? bc.CopyRetryCount, delaySeconds: ctx.params.number('RetryDelaySeconds') ?? bc.CopyRetryDelaySeconds },
     log: ctx.log,
     signal: ctx.signal,
-    onProgress: (p) => ctx.sink.progress({ activity: `Copy to ${p.Destination}`, status: p.Kind, percent: p.TotalBytes > 0 ? Math.floor((p.BytesCopied / p.TotalBytes) * 100) : -1 }),
+    onProgress: (p) => ctx.sink.progress(bytesProgressUpdate(`Copy to ${p.Destination}`, p.Kind, p.BytesCopied, p.TotalBytes)),
   });
   return { data: result, error: distributionFailure(result) };
 };

@@ -1,4 +1,5 @@
 import type { Redactor } from '../core/redact';
+import { ProgressThrottle } from './progress-throttle';
 
 /**
  * The JSON-lines protocol spoken to the PowerShell bridge on stdout
@@ -11,6 +12,11 @@ export interface ProgressUpdate {
   status: string;
   percent: number;
   completed?: boolean;
+  /** Bytes moved so far and in all, for activities that move bytes: such lines are rate-limited (progress-throttle.ts). */
+  bytesDone?: number;
+  bytesTotal?: number;
+  /** Estimated seconds left, -1 when unknown; the throttle fills it in for byte progress. */
+  secondsRemaining?: number;
 }
 
 export interface ResultError {
@@ -34,6 +40,8 @@ export class JsonLineWriter implements ProtocolSink {
   private stopped = false;
   private lastProgress: Record<string, unknown> | undefined;
   private lastWriteAt = Date.now();
+  /** At most ~4 byte-progress lines a second per activity; state changes go out at once. */
+  private readonly progressLimit = new ProgressThrottle((p) => this.progressLine(p));
   constructor(
     private readonly redactor: Redactor,
     private readonly write: (line: string) => void = (line) => process.stdout.write(line),
@@ -78,6 +86,9 @@ export class JsonLineWriter implements ProtocolSink {
     this.emit(final ? { type: 'log', level, message, timestamp, final: true } : { type: 'log', level, message, timestamp });
   }
   progress(p: ProgressUpdate): void {
+    this.progressLimit.update(p);
+  }
+  private progressLine(p: ProgressUpdate): void {
     const line = { type: 'progress', ...p, completed: p.completed ?? false };
     this.lastProgress = p.completed ? undefined : line;
     this.emit(line);
@@ -90,6 +101,7 @@ export class JsonLineWriter implements ProtocolSink {
   }
   result(exitCode: number, data: unknown, error?: ResultError): void {
     if (this.resultWritten) return;
+    this.progressLimit.flush();
     this.resultWritten = true;
     this.emit(error ? { type: 'result', exitCode, data: data ?? null, error } : { type: 'result', exitCode, data: data ?? null });
   }

@@ -84,6 +84,9 @@ Describe 'Event mapping' {
         $running[0].PercentComplete | Should -Be 42
         $running[1].PercentComplete | Should -Be -1
         $running[1].StatusDescription | Should -Be 'Processing'
+        $running[1].SecondsRemaining | Should -Be -1
+        $running[2].StatusDescription | Should -Be 'Verifying a.bson (1.0 of 2.0 MB)'
+        $running[2].SecondsRemaining | Should -Be 12
         @($records | Where-Object { $_.RecordType -eq 'Completed' }).Count | Should -BeGreaterThan 0
     }
 

@@ -374,7 +374,10 @@ function Invoke-AlteryxBackupNode {
                         Write-Progress -Id $progressIds[$activity] -Activity $activity -Completed
                     }
                     else {
-                        Write-Progress -Id $progressIds[$activity] -Activity $activity -Status $status -PercentComplete $percent
+                        # Byte activities carry node's time estimate (-1: unknown, which is also Write-Progress's default).
+                        $secondsRemaining = -1
+                        if ($null -ne $fields['secondsRemaining']) { $secondsRemaining = [int][Math]::Max(-1, [double]$fields['secondsRemaining']) }
+                        Write-Progress -Id $progressIds[$activity] -Activity $activity -Status $status -PercentComplete $percent -SecondsRemaining $secondsRemaining
                     }
                 }
                 'warning' {
