@@ -4,13 +4,21 @@ import { archiveBench } from './archive-bench';
 import type { BenchContext, BenchSection } from './bench-section';
 import { dumpVerifyBench } from './dump-verify-bench';
 import { downtimeBench } from './downtime-bench';
+import { loadLine } from './bench-util';
+import { startupBench } from './startup-bench';
+import { wholeRunBench } from './whole-run-bench';
 
 /**
- * `npm run bench`: runs every section in order. To add one (dump
- * verification, service downtime, ...), export a BenchSection from its own
- * file and add it to this list.
+ * `npm run bench`: runs every default section in order. To add one, export
+ * a BenchSection from its own file and add it to this list.
+ *
+ * Environment: BENCH_SIZES (MB, default 300,3000), BENCH_REPEAT (alternating
+ * rounds, default 3), BENCH_SECTIONS (names, default all but 'downtime', whose
+ * figures the whole-run section also gives), BENCH_WHOLE_SIZES (default BENCH_SIZES).
+ * A quick run: BENCH_SIZES=50 BENCH_REPEAT=1 npm run bench.
  */
-const SECTIONS: BenchSection[] = [archiveBench, dumpVerifyBench, downtimeBench];
+const SECTIONS: BenchSection[] = [startupBench, archiveBench, dumpVerifyBench, wholeRunBench, downtimeBench];
+const DEFAULT_OFF = new Set(['downtime']);
 
 async function main(): Promise<void> {
   const root = resolve(__dirname, '..', '..', '.bench');
@@ -22,9 +30,11 @@ async function main(): Promise<void> {
   const only = process.env.BENCH_SECTIONS?.split(',').map((s) => s.trim());
   const ctx: BenchContext = { root, sizesMB, log: (l) => console.log(l) };
   for (const s of SECTIONS) {
-    if (only && !only.includes(s.name)) continue;
-    console.log(`\n=== bench: ${s.name} (sizes ${sizesMB.join(', ')} MB) ===`);
+    if (only ? !only.includes(s.name) : DEFAULT_OFF.has(s.name)) continue;
+    const t = Date.now();
+    console.log(`\n=== bench: ${s.name} (sizes ${sizesMB.join(', ')} MB; ${loadLine()}) ===`);
     await s.run(ctx);
+    console.log(`=== ${s.name} took ${((Date.now() - t) / 1000).toFixed(0)} s; ${loadLine()} ===`);
   }
 }
 
