@@ -48,7 +48,7 @@ try {
             $sw.Start()
             $r = Invoke-AlteryxBackup -BackupMode Full -ConfigPath $ConfigPath
             $sw.Stop()
-            $phases = @{}
+            $phases = [ordered]@{}
             foreach ($p in @($r.Phases)) { $phases[[string]$p.Phase] = $p.DurationSeconds }
             Out-Json @{ seconds = $sw.Elapsed.TotalSeconds; status = [string]$r.Status; downtimeSeconds = $r.DowntimeSeconds; phases = $phases; archive = [string]$r.ArchivePath }
         }

@@ -7,7 +7,7 @@ import { writeFaults } from '../src/sim/faults';
 import { readServiceRecord, requestStart, requestStop } from '../src/sim/service-control';
 import { destroyHost } from '../src/sim/sim-processes';
 import type { BenchContext, BenchSection } from './bench-section';
-import { alternate, fmt, loadLine, median, medianOf, MODULE_PSD1, PWSH, REPO, repeatCount, timed, writeResult, type Run } from './bench-util';
+import { alternate, fmt, loadAvg, loadLine, median, medianOf, MODULE_PSD1, PWSH, REPO, repeatCount, timed, writeResult, type Run } from './bench-util';
 
 /**
  * Invoke-AlteryxBackup -BackupMode Full through pwsh on a simulated host
@@ -64,6 +64,7 @@ async function batchStyle(root: string): Promise<Run> {
   const dump = path.join(root, 'temp', 'batch-dump');
   const zipFile = path.join(root, 'temp', 'batch-backup.zip');
   const before = readEvents(root).length;
+  const load = loadAvg();
   const steps: Record<string, number> = {};
   const t0 = Date.now();
   let mark = t0;
@@ -95,7 +96,7 @@ async function batchStyle(root: string): Promise<Run> {
   fs.copyFileSync(zipFile, path.join(root, 'backups', 'network1', 'batch-backup.zip'));
   lap('copy');
   const seconds = (Date.now() - t0) / 1000;
-  return { label: 'batch', seconds, cpuSeconds: null, peakRssMB: null, outputBytes: fs.statSync(zipFile).size, ok, note, json: { simDowntime: downtimeSince(root, before), phases: steps }, load: 0 };
+  return { label: 'batch', seconds, cpuSeconds: null, peakRssMB: null, outputBytes: fs.statSync(zipFile).size, ok, note, json: { simDowntime: downtimeSince(root, before), phases: steps }, load };
 }
 
 export const wholeRunBench: BenchSection = {
