@@ -47,6 +47,10 @@ export interface CatalogEntry {
   Verified: boolean;
   /** False when copies disagree (different SHA256): flagged, never hidden. */
   CopiesAgree: boolean;
+  /** Whether the archive's controller token and passwords are encrypted (issue 15); null when unknown (cloud-only copy, DatabaseOnly, unreadable manifest). */
+  SecretsEncrypted: boolean | null;
+  /** Thumbprints of the certificates whose private keys open them. */
+  SecretsEncryptedTo: string[];
   Warnings: string[];
 }
 
@@ -157,12 +161,11 @@ export async function listBackups(o: CatalogOptions): Promise<CatalogEntry[]> {
     for (const c of copies) if (c.Problem) warnings.push(`${c.Location}: ${c.Problem}.`);
     const folderCopy = copies.find((c) => c.Path !== null);
     let hostname = copies.find((c) => c.hostname)?.hostname ?? null;
-    if (!hostname && folderCopy?.Path) {
-      hostname = await readManifestFromArchive(folderCopy.Path).then(
-        (m) => (m?.SystemInformation?.ServerHostname as string | undefined) ?? null,
-        () => null,
-      );
-    }
+    const manifest = folderCopy?.Path ? await readManifestFromArchive(folderCopy.Path).catch(() => null) : null;
+    if (!hostname && manifest) hostname = (manifest?.SystemInformation?.ServerHostname as string | undefined) ?? null;
+    const secretsRecord = manifest?.SecretsEncryption as { Encrypted?: boolean; Recipients?: Array<{ Thumbprint?: string }> } | null | undefined;
+    // Archives older than issue 15 have no SecretsEncryption: their Config/ControllerToken.txt is plain.
+    const secretsEncrypted = !manifest || parsed.mode === 'DatabaseOnly' ? null : secretsRecord ? secretsRecord.Encrypted === true : false;
     entries.push({
       FileName: name,
       Mode: parsed.mode,
@@ -174,6 +177,8 @@ export async function listBackups(o: CatalogOptions): Promise<CatalogEntry[]> {
       Locations: copies.map(({ hostname: _h, ...c }) => c),
       Verified: copiesAgree && hashes.size === 1 && copies.every((c) => c.SHA256 !== null),
       CopiesAgree: copiesAgree,
+      SecretsEncrypted: secretsEncrypted,
+      SecretsEncryptedTo: secretsEncrypted ? (secretsRecord?.Recipients ?? []).map((r) => r.Thumbprint ?? '').filter((t) => t !== '') : [],
       Warnings: warnings,
     });
   }

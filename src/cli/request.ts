@@ -10,7 +10,7 @@ export interface CliRequest {
   whatIf: boolean;
 }
 
-const SECRET_KEYS = ['MongoPassword', 'SmtpPassword', 'AzureStorageKey', 'AzureSasToken', 'S3SecretAccessKey'] as const;
+const SECRET_KEYS = ['MongoPassword', 'SmtpPassword', 'AzureStorageKey', 'AzureSasToken', 'S3SecretAccessKey', 'DecryptionKey', 'ArchiveControllerToken'] as const;
 
 export async function readStdin(stream: NodeJS.ReadableStream = process.stdin): Promise<string> {
   const chunks: Buffer[] = [];

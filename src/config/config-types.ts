@@ -109,6 +109,10 @@ export interface Secrets {
   AzureStorageKey?: string;
   AzureSasToken?: string;
   S3SecretAccessKey?: string;
+  /** Restore: PEM private key that opens the archive's CMS-encrypted secrets (issue 15). */
+  DecryptionKey?: string;
+  /** Restore: the controller token, already opened by the PowerShell layer (EnvelopedCms with a store or .pfx key). */
+  ArchiveControllerToken?: string;
 }
 
 /**

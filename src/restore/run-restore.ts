@@ -412,7 +412,7 @@ export async function runRestore(ctx: RunRestoreContext): Promise<RunRestoreOutc
       const skip = (p: string) => (!modeIncludesDatabase(mode) && p.startsWith('MongoDB/')) || (!modeIncludesFiles(mode) && p.startsWith('Config/'));
       await extractArchive(archivePath, workDir!, expectedEntries, { signal: ctx.signal, skip });
       if (modeIncludesFiles(mode)) {
-        const secrets = await readArchiveSecrets(workDir!);
+        const secrets = await readArchiveSecrets(workDir!, { secrets: config.secrets, manifest });
         archiveToken = secrets.controllerToken;
         if (archiveToken) ctx.redactor.add(archiveToken);
       }
