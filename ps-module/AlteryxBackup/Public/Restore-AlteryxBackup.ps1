@@ -1,0 +1,134 @@
+function Restore-AlteryxBackup {
+    <#
+    .SYNOPSIS
+    Restores an AlteryxBackup archive onto this Alteryx Server, verifies it, and rolls back on any failure.
+
+    .DESCRIPTION
+    Follows the Alteryx Server Host Recovery Guide
+    (https://help.alteryx.com/current/en/server/install/server-host-recovery-guide.html):
+    stop the service on every node; put back RuntimeSettings.xml; restore MongoDB
+    (AlteryxService emongorestore for the embedded database, mongorestore --drop for a
+    self-managed one); put back the Keys folder, SystemAlias.xml, SystemConnections.xml
+    and alteryx.config; set the controller token (setserversecret); start the
+    Controller, then the UI nodes, then the Workers; test.
+
+    First, touching nothing, it verifies the archive completely (every CRC and SHA256),
+    checks that the backup comes from this host and the same Alteryx Server version,
+    checks disk space and resolves the target paths. Any problem there ends the
+    command without stopping the service.
+
+    Before anything is replaced it saves a safety copy: the data folder is moved aside
+    and the files it replaces (and the current token) are copied to
+    PreRestore_<timestamp> under TempDirectory. After the restore it checks that
+    mongoRestore.log reports no failure and the manifest's document counts, that every
+    restored file matches its SHA256, that the token is the archive's and that the
+    service is Running. If any step fails, the host is rolled back from the safety
+    copy, the service is started again, and the command fails naming what failed.
+    If the process is killed, Repair-AlteryxBackupState (or the next run) rolls back.
+
+    Restoring onto another machine: since Alteryx Server 2021.4.2 Patch 5, 2022.1.1
+    Patch 3 and 2022.3, encryption is bound to the machine, so encrypted DCM
+    connections and Server data connections need Alteryx's Encryption Key Transfer
+    Process, which needs the original host running
+    (https://help.alteryx.com/20223/en/server/install/server-host-recovery-guide/encryption-key-transfer-process.html).
+    The command refuses another host unless -AllowNewHost is given.
+
+    It writes RestoreLog_yyyyMMdd_HHmmss.log in LogDirectory.
+
+    .PARAMETER ConfigPath
+    Path to the configuration file (backup-config.json). Default: config/backup-config.json
+    of the checkout when it exists, else <module>/config/backup-config.json.
+
+    .PARAMETER ArchivePath
+    The ServerBackup_*.zip archive to restore (a local or network path). Accepts
+    pipeline input by property name, so the output of Get-AlteryxBackup,
+    Invoke-AlteryxBackup (ArchivePath) and Get-ChildItem (FullName) can be piped in.
+
+    .PARAMETER RestoreMode
+    What to restore: Full, DatabaseOnly or ConfigOnly. Default: what the archive holds.
+    A Full archive can be restored in any mode; a DatabaseOnly or ConfigOnly archive
+    only in its own.
+
+    .PARAMETER Force
+    Restore even though the archive comes from another Alteryx Server version.
+
+    .PARAMETER AllowNewHost
+    Restore even though the archive was taken on another machine (see the description
+    for what machine-bound encryption means for it).
+
+    .PARAMETER MongoPassword
+    The self-managed MongoDB user's password, when it is not in
+    MongoDBConfiguration.SelfManagedMongoDB.CredentialFile. Never needed for the
+    embedded database.
+
+    .EXAMPLE
+    Restore-AlteryxBackup -ArchivePath 'D:\Alteryx\Backups\ServerBackup_Full_20260114_020015.zip' -WhatIf
+
+    Prints the plan (services to stop, files to replace, database and counts, safety
+    copy) and changes nothing.
+
+    .EXAMPLE
+    Get-AlteryxBackup -BackupMode Full -Latest -Verify | Restore-AlteryxBackup
+
+    Restores the newest verified Full backup.
+
+    .EXAMPLE
+    Restore-AlteryxBackup 'E:\ServerBackup_Full_20260114_020015.zip' -AllowNewHost
+
+    Restores a backup taken on another machine after its loss.
+
+    .OUTPUTS
+    System.Management.Automation.PSCustomObject. The RestoreResult: Status, ExitCode,
+    Phases, DocumentsExpected, DocumentsRestored, Collections, Files, SafetyCopyPath,
+    DataFolderMovedTo, DowntimeSeconds, Warnings, LogPath and Plan.
+
+    .NOTES
+    Exit codes (also in $LASTEXITCODE): 0 success; 4 the archive is corrupt or cannot
+    be verified; 3 another version or host without -Force / -AllowNewHost, or another
+    unmet precondition; 5 the restore failed and was rolled back; 2 the service would
+    not come back; 1 the rollback itself failed (the message names the safety copy).
+
+    .LINK
+    Get-AlteryxBackup
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'High')]
+    [OutputType([System.Management.Automation.PSCustomObject])]
+    param(
+        [ValidateNotNullOrEmpty()]
+        [string]$ConfigPath,
+
+        [Parameter(Mandatory = $true, Position = 0, ValueFromPipeline = $true, ValueFromPipelineByPropertyName = $true)]
+        [Alias('FullName')]
+        [ValidateNotNullOrEmpty()]
+        [string]$ArchivePath,
+
+        [ValidateSet('Full', 'DatabaseOnly', 'ConfigOnly')]
+        [string]$RestoreMode,
+
+        [switch]$Force,
+
+        [switch]$AllowNewHost,
+
+        [System.Security.SecureString]$MongoPassword
+    )
+
+    process {
+        $secrets = @{}
+        if ($null -ne $MongoPassword) { $secrets['MongoPassword'] = $MongoPassword }
+        $nodeArguments = @{
+            Command              = $MyInvocation.MyCommand.Name
+            Cmdlet               = $PSCmdlet
+            BoundParameters      = $PSBoundParameters
+            ConfigPath           = $ConfigPath
+            Secrets              = $secrets
+            CredentialFileSecret = @('MongoPassword')
+        }
+        if ($PSCmdlet.ShouldProcess($ArchivePath, 'Restore Alteryx Server from the backup (the service is stopped; files and database are replaced)')) {
+            Invoke-AlteryxBackupNode @nodeArguments
+        }
+        elseif ($WhatIfPreference) {
+            # -WhatIf: node runs every read-only check and prints the plan; nothing is changed.
+            Invoke-AlteryxBackupNode @nodeArguments -WhatIfRequest
+        }
+    }
+}
