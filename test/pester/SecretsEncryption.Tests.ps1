@@ -114,6 +114,28 @@ Describe 'Encrypted secrets through the module: backup, then Unprotect-CmsMessag
         Unprotect-CmsMessage -Content $texts['Config/ControllerToken.txt.p7m'] -To $withKey | Should -BeExactly "$($hostFacts.serverSecret)`r`n"
         Unprotect-CmsMessage -Content $texts['Config/MongoPasswords.txt.p7m'] -To $withKey | Should -BeExactly "Admin: $($hostFacts.mongoAdminPassword)`r`nNon-Admin: $($hostFacts.mongoNonAdminPassword)`r`n"
     }
+
+    It 'the restore helper opens the token with the .pfx (EnvelopedCms), and refuses a wrong password or another key, naming the thumbprint' {
+        $archive = $summary.ArchivePath
+        $thumb = $cert.Thumbprint
+        $pfx = $cert.PfxPath
+        $expected = [string]$hostFacts.serverSecret
+        $otherPfx = (New-AlteryxBackupCertificate -OutputPath (Join-Path $TestDrive 'other-keys') -PfxPassword $password -WarningAction SilentlyContinue).PfxPath
+        InModuleScope AlteryxBackup -Parameters @{ Archive = $archive; Pfx = $pfx; OtherPfx = $otherPfx; Thumb = $thumb; Expected = $expected; Password = $password } {
+            $ok = Get-AlteryxBackupArchiveToken -ArchivePath $Archive -DecryptionCertificate $Pfx -PfxPassword $Password
+            $ok.Error | Should -BeNullOrEmpty
+            $ok.Thumbprint | Should -Be $Thumb
+            [System.Net.NetworkCredential]::new('', $ok.Token).Password | Should -BeExactly $Expected
+            $bad = Get-AlteryxBackupArchiveToken -ArchivePath $Archive -DecryptionCertificate $Pfx -PfxPassword (ConvertTo-SecureString 'not the password' -AsPlainText -Force)
+            $bad.Error.Id | Should -Be 'PFX_UNREADABLE'
+            $other = Get-AlteryxBackupArchiveToken -ArchivePath $Archive -DecryptionCertificate $OtherPfx -PfxPassword $Password
+            $other.Error.Id | Should -Be 'DECRYPTION_KEY_MISMATCH'
+            $other.Error.Message | Should -Match $Thumb
+            $missing = Get-AlteryxBackupArchiveToken -ArchivePath $Archive -DecryptionCertificate '0F8AB1ABE0CE351D67D2F26FA2D200C122A9B985'
+            $missing.Error.Id | Should -Be 'DECRYPTION_CERTIFICATE_NOT_FOUND'
+            $missing.Error.Message | Should -Match $Thumb
+        }
+    }
 }
 
 Describe 'Thumbprints are read from Cert:\LocalMachine\My by the bridge, never by node' {
