@@ -136,6 +136,24 @@ Describe 'Encrypted secrets through the module: backup, then Unprotect-CmsMessag
             $missing.Error.Message | Should -Match $Thumb
         }
     }
+
+    It 'Restore-AlteryxBackup: without -DecryptionCertificate, or with another key, exit 3 before anything; with the .pfx it restores' {
+        { Restore-AlteryxBackup -ArchivePath $summary.ArchivePath -ConfigPath $configPath -Confirm:$false -WarningAction SilentlyContinue } | Should -Throw -ErrorId 'DECRYPTION_CERTIFICATE_REQUIRED*'
+        $LASTEXITCODE | Should -Be 3
+        $otherPfx = Join-Path (Join-Path $TestDrive 'other-keys') 'AlteryxBackupSecrets.pfx'
+        { Restore-AlteryxBackup -ArchivePath $summary.ArchivePath -ConfigPath $configPath -DecryptionCertificate $otherPfx -PfxPassword $password -Confirm:$false } | Should -Throw -ErrorId 'DECRYPTION_KEY_MISMATCH*'
+        $LASTEXITCODE | Should -Be 3
+        $restored = Restore-AlteryxBackup -ArchivePath $summary.ArchivePath -ConfigPath $configPath -DecryptionCertificate $cert.PfxPath -PfxPassword $password -Confirm:$false -WarningAction SilentlyContinue
+        $LASTEXITCODE | Should -Be 0
+        $restored.Status | Should -BeIn @('Success', 'Warning')
+        (Get-Content -Raw -LiteralPath (Join-Path $dir 'sim/host.json') | ConvertFrom-Json).serverSecret | Should -BeExactly $hostFacts.serverSecret
+    }
+
+    It 'Get-AlteryxBackup shows that the secrets are encrypted, and to whom' {
+        $entry = @(Get-AlteryxBackup -ConfigPath $configPath) | Where-Object { $_.ArchivePath -eq $summary.ArchivePath } | Select-Object -First 1
+        $entry.SecretsEncrypted | Should -BeTrue
+        @($entry.SecretsEncryptedTo) | Should -Be @($cert.Thumbprint)
+    }
 }
 
 Describe 'Thumbprints are read from Cert:\LocalMachine\My by the bridge, never by node' {

@@ -61,6 +61,17 @@ function Restore-AlteryxBackup {
     MongoDBConfiguration.SelfManagedMongoDB.CredentialFile. Never needed for the
     embedded database.
 
+    .PARAMETER DecryptionCertificate
+    For an archive whose controller token is encrypted (SecurityConfiguration.EncryptSecretsTo
+    at backup time; Get-AlteryxBackup shows SecretsEncrypted and to whom): the thumbprint of
+    the certificate, with its private key in Cert:\CurrentUser\My or Cert:\LocalMachine\My, or
+    the path of its .pfx file (New-AlteryxBackupCertificate writes one). The token is opened
+    with .NET's EnvelopedCms before anything is changed; without a matching private key the
+    command stops with exit code 3 naming the certificates that would work.
+
+    .PARAMETER PfxPassword
+    The password of the .pfx given to DecryptionCertificate (SecureString).
+
     .EXAMPLE
     Restore-AlteryxBackup -ArchivePath 'D:\Alteryx\Backups\ServerBackup_Full_20260114_020015.zip' -WhatIf
 
@@ -76,6 +87,11 @@ function Restore-AlteryxBackup {
     Restore-AlteryxBackup 'E:\ServerBackup_Full_20260114_020015.zip' -AllowNewHost
 
     Restores a backup taken on another machine after its loss.
+
+    .EXAMPLE
+    Restore-AlteryxBackup 'E:\ServerBackup_Full_20260114_020015.zip' -DecryptionCertificate 'F:\AlteryxBackupSecrets.pfx' -PfxPassword (Read-Host -AsSecureString 'PFX password')
+
+    Restores a backup whose secrets are encrypted, with the private key kept off the server.
 
     .OUTPUTS
     System.Management.Automation.PSCustomObject. The RestoreResult: Status, ExitCode,
@@ -109,12 +125,32 @@ function Restore-AlteryxBackup {
 
         [switch]$AllowNewHost,
 
-        [System.Security.SecureString]$MongoPassword
+        [System.Security.SecureString]$MongoPassword,
+
+        [ValidateNotNullOrEmpty()]
+        [string]$DecryptionCertificate,
+
+        [System.Security.SecureString]$PfxPassword
     )
 
     process {
         $secrets = @{}
         if ($null -ne $MongoPassword) { $secrets['MongoPassword'] = $MongoPassword }
+        if ($PSBoundParameters.ContainsKey('DecryptionCertificate')) {
+            # Issue 15: the token is opened here (node cannot use a key in the Windows store); nothing is touched yet.
+            $certificateArgument = $DecryptionCertificate
+            if (-not ($certificateArgument -replace '[\s:]', '' -match '^[0-9A-Fa-f]{40}$')) {
+                $certificateArgument = $PSCmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath($DecryptionCertificate)
+            }
+            $opened = Get-AlteryxBackupArchiveToken -ArchivePath $PSCmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath($ArchivePath) -DecryptionCertificate $certificateArgument -PfxPassword $PfxPassword
+            if ($null -ne $opened.Error) {
+                $global:LASTEXITCODE = 3
+                $exception = New-Object System.Security.SecurityException $opened.Error.Message
+                $exception.Data['ExitCode'] = 3
+                $PSCmdlet.ThrowTerminatingError((New-Object System.Management.Automation.ErrorRecord $exception, $opened.Error.Id, ([System.Management.Automation.ErrorCategory]::SecurityError), $opened.Error.Target))
+            }
+            if ($null -ne $opened.Token) { $secrets['ArchiveControllerToken'] = $opened.Token }
+        }
         $nodeArguments = @{
             Command              = $MyInvocation.MyCommand.Name
             Cmdlet               = $PSCmdlet
