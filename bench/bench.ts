@@ -5,6 +5,7 @@ import type { BenchContext, BenchSection } from './bench-section';
 import { dumpVerifyBench } from './dump-verify-bench';
 import { downtimeBench } from './downtime-bench';
 import { loadLine } from './bench-util';
+import { restoreBench } from './restore-bench';
 import { startupBench } from './startup-bench';
 import { wholeRunBench } from './whole-run-bench';
 
@@ -17,7 +18,7 @@ import { wholeRunBench } from './whole-run-bench';
  * figures the whole-run section also gives), BENCH_WHOLE_SIZES (default BENCH_SIZES).
  * A quick run: BENCH_SIZES=50 BENCH_REPEAT=1 npm run bench.
  */
-const SECTIONS: BenchSection[] = [startupBench, archiveBench, dumpVerifyBench, wholeRunBench, downtimeBench];
+const SECTIONS: BenchSection[] = [startupBench, archiveBench, dumpVerifyBench, wholeRunBench, downtimeBench, restoreBench];
 const DEFAULT_OFF = new Set(['downtime']);
 
 async function main(): Promise<void> {
