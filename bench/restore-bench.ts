@@ -72,7 +72,7 @@ export const restoreBench: BenchSection = {
         if (res?.exitCode !== 0) throw new Error(`restore failed: ${JSON.stringify(res?.error)}`);
         const down = res.data.DowntimeSeconds as number;
         ctx.log(`restore ${mb} MB: emongorestore alone ${alone.toFixed(1)} s; Restore-AlteryxBackup ${total.toFixed(1)} s, downtime ${down.toFixed(1)} s (${res.data.DocumentsRestored} documents); ${loadLine()}`);
-        rows.push(`| ${mb} MB | ${alone.toFixed(1)} s | ${total.toFixed(1)} s | ${down.toFixed(1)} s | +${(down - alone).toFixed(1)} s |`);
+        rows.push(`| ${mb} MB | ${alone.toFixed(1)} s | ${total.toFixed(1)} s | ${down.toFixed(1)} s | ${down - alone >= 0 ? "+" : ""}${(down - alone).toFixed(1)} s |`);
       } finally {
         for (const h of [a, b]) if (fs.existsSync(path.join(h, 'sim', 'host.json'))) await destroyHost(h);
         fs.rmSync(base, { recursive: true, force: true });
