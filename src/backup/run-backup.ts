@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { archiveFileName, modeIncludesDatabase, modeIncludesFiles } from '../core/backup-mode';
 import { BackupError, CancelledError, ExitCode, StorageError, ValidationError, toBackupError } from '../core/errors';
 import { buildManifest, type ArchiveEntryRecord } from '../core/manifest';
+import { pathError } from '../core/path-errors';
 import { planPhases, type PhaseName, type PhasePlan } from '../core/phase-plan';
 import type { Redactor } from '../core/redact';
 import type { ResolvedConfig } from '../config/config-types';
@@ -168,7 +169,9 @@ export async function runBackup(ctx: RunBackupContext): Promise<RunBackupOutcome
   log.info(`AlteryxBackup ${TOOL_VERSION}: ${config.BackupMode} backup of ${platform.hostname()} (execution ${state.ExecutionId}).`);
   try {
     await phases.phase('Initialize', async () => {
-      await fs.promises.mkdir(config.TempDirectory, { recursive: true });
+      await fs.promises.mkdir(config.TempDirectory, { recursive: true }).catch((err) => {
+        throw pathError('TempDirectory', config.TempDirectory, err, 'TEMP_UNWRITABLE', 'the staging folder cannot be created there');
+      });
       lock = await acquireRunLock(config.TempDirectory, { log, command: 'Invoke-AlteryxBackup' });
       // A restore killed half-way must be rolled back before anything starts the service on its data.
       await repairInterruptedRestore(platform, config, log, onEvent);
@@ -208,7 +211,9 @@ export async function runBackup(ctx: RunBackupContext): Promise<RunBackupOutcome
         });
         if (unreadableFiles) throw unreadableFiles;
       }
-      await fs.promises.mkdir(config.LocalBackupPath, { recursive: true });
+      await fs.promises.mkdir(config.LocalBackupPath, { recursive: true }).catch((err) => {
+        throw pathError('LocalBackupPath', config.LocalBackupPath, err, 'DESTINATION_UNUSABLE', 'the backup folder cannot be created there');
+      });
       const localProblems = await preflightDestinations([config.LocalBackupPath]);
       if (localProblems.length > 0) {
         throw new StorageError(`LocalBackupPath is not usable: ${localProblems.map((p) => p.Message).join(' ')}`, 'DESTINATION_UNUSABLE', {

@@ -131,12 +131,21 @@ export class CancelledError extends BackupError {
   }
 }
 
-/** Maps anything thrown to a BackupError; unknown errors become exit 1. */
+const FS_SYSCALLS = new Set([
+  'open', 'close', 'read', 'write', 'mkdir', 'mkdtemp', 'rmdir', 'rm', 'unlink', 'rename', 'copyfile', 'stat', 'lstat', 'fstat',
+  'scandir', 'opendir', 'realpath', 'readlink', 'symlink', 'link', 'access', 'chmod', 'fchmod', 'utime', 'futime', 'fsync', 'fdatasync', 'ftruncate',
+]);
+
+/** Maps anything thrown to a BackupError; unknown errors become exit 1, file-system errors never do. */
 export function toBackupError(err: unknown): BackupError {
   if (err instanceof BackupError) return err;
   const e = err as NodeJS.ErrnoException | undefined;
   if (e && typeof e === 'object' && typeof e.code === 'string') {
     if (['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM', 'EIO'].includes(e.code)) {
+      return new StorageError(e.message, `STORAGE_${e.code}`, { cause: err });
+    }
+    // Any other file-system error (it names a syscall): a storage problem, never "general" (RELIABILITY.md promise 10).
+    if (typeof e.syscall === 'string' && FS_SYSCALLS.has(e.syscall) && /^E[A-Z]+$/.test(e.code)) {
       return new StorageError(e.message, `STORAGE_${e.code}`, { cause: err });
     }
   }

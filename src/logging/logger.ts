@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type * as Winston from 'winston';
+import { describeFsError, pathError } from '../core/path-errors';
 import type { Redactor } from '../core/redact';
 import type { LogLevel, ProtocolSink } from '../cli/protocol';
 import { logFileName, type BackupMode } from '../core/backup-mode';
@@ -28,15 +28,24 @@ export function formatLogTimestamp(d: Date): string {
 }
 
 /**
- * winston behind our Log interface. Console output is the JSON-lines
- * protocol (stdout belongs to the bridge); the file is plain text. Both are
- * redacted before anything is written.
+ * Our Log interface over two outputs: the JSON-lines protocol on stdout (which
+ * belongs to the bridge) and the run's plain-text log file. Both are redacted
+ * before anything is written.
+ *
+ * The file is written with synchronous appends, so a failure is known at the
+ * line that failed (RELIABILITY.md promise 12, no silent runs):
+ * - attachFile creates the file and writes its first line, or throws (exit 3
+ *   for a LogDirectory of the wrong shape, 4 for one that cannot be written),
+ *   before the run touches anything;
+ * - a later write that fails becomes a warning on the console and in the
+ *   summary (so the run's Status is Warning, and the scheduled-task wrapper's
+ *   event log entry says so), and the file is not written again;
+ * - logFilePath names the file only while it exists.
  */
 export class BackupLogger implements Log {
-  /** Created with the log file: commands that write no file never load winston (about 0.1 s of CPU per node start). */
-  private logger: Winston.Logger | undefined;
-  private fileTransport: Winston.transports.FileTransportInstance | undefined;
+  private fd: number | undefined;
   private filePath: string | undefined;
+  private fileFailed = false;
   private readonly recent: RecentLine[] = [];
   readonly warnings: string[] = [];
   readonly errors: string[] = [];
@@ -47,38 +56,55 @@ export class BackupLogger implements Log {
     private readonly minLevel: LogLevel = 'DEBUG',
   ) {}
 
-  /** Starts the run's log file `LogDirectory/BackupLog_{Mode}_yyyyMMdd_HHmmss.log`. */
+  /** Starts the run's log file `LogDirectory/BackupLog_{Mode}_yyyyMMdd_HHmmss.log`; throws a BackupError (exit 3 or 4) naming the path and the reason if it cannot. */
   attachFile(logDirectory: string, mode: BackupMode | 'Maintenance', startedAt: Date, fileName = logFileName(mode, startedAt)): string {
-    fs.mkdirSync(logDirectory, { recursive: true });
+    try {
+      fs.mkdirSync(logDirectory, { recursive: true });
+    } catch (err) {
+      throw pathError('LogDirectory', logDirectory, err, 'LOG_UNWRITABLE', 'the log file cannot be created there');
+    }
+    if (!fs.statSync(logDirectory).isDirectory()) throw pathError('LogDirectory', logDirectory, Object.assign(new Error('not a folder'), { code: 'ENOTDIR' }), 'LOG_UNWRITABLE', '');
+    let fd: number | undefined;
     let file = path.join(logDirectory, fileName);
     // Two runs in the same second must not share (or clobber) a log.
-    for (let i = 1; fs.existsSync(file); i++) file = path.join(logDirectory, fileName.replace(/\.log$/, `_${i}.log`));
-    return this.openFile(file);
-  }
-
-  /** Adds the file transport (creating the winston logger on first use) and writes the lines logged so far. */
-  private openFile(file: string): string {
-    const winston = require('winston') as typeof Winston;
-    const logger =
-      this.logger ??
-      winston.createLogger({
-        levels: LEVELS,
-        level: this.minLevel,
-        format: winston.format.printf((info) => `${String(info.at)} [${info.level}] ${String(info.message)}`),
-        transports: [],
-        exitOnError: false,
-      });
-    this.logger = logger;
-    this.fileTransport = new winston.transports.File({ filename: file });
-    logger.add(this.fileTransport);
+    for (let i = 1; fd === undefined; i++) {
+      try {
+        fd = fs.openSync(file, 'wx');
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'EEXIST' && i < 1000) {
+          file = path.join(logDirectory, fileName.replace(/\.log$/, `_${i}.log`));
+          continue;
+        }
+        throw pathError('LogDirectory', logDirectory, err, 'LOG_UNWRITABLE', `the log file ${file} cannot be created`);
+      }
+    }
+    // The first line proves the file can be written; lines logged before it follow, in order.
+    const first = `${formatLogTimestamp(new Date())} [INFO] Log file ${file} started.\n`;
+    const earlier = this.recent.map((l) => `${l.timestamp} [${l.level}] ${l.message}\n`).join('');
+    try {
+      fs.writeSync(fd, first + earlier);
+    } catch (err) {
+      try {
+        fs.closeSync(fd);
+      } catch {
+        /* already failing */
+      }
+      fs.rmSync(file, { force: true });
+      throw pathError('LogDirectory', logDirectory, err, 'LOG_UNWRITABLE', `the log file ${file} cannot be written`);
+    }
+    this.fd = fd;
     this.filePath = file;
-    // Lines logged before the file existed are written first, in order.
-    for (const line of this.recent) logger.log({ level: line.level, message: line.message, at: line.timestamp });
     return file;
   }
 
+  /** The log file, while it exists: a summary never names a file that is not there. */
   get logFilePath(): string | undefined {
-    return this.filePath;
+    return this.filePath !== undefined && fs.existsSync(this.filePath) ? this.filePath : undefined;
+  }
+
+  /** True once a write to the log file failed. */
+  get logFileFailed(): boolean {
+    return this.fileFailed;
   }
 
   /** The last lines, redacted, for the notification email. */
@@ -86,14 +112,29 @@ export class BackupLogger implements Log {
     return this.recent.slice(-n).map((l) => `${l.timestamp} [${l.level}] ${l.message}`);
   }
 
-  private write(level: LogLevel, message: string, final = false): void {
-    if (LEVELS[level] > LEVELS[this.minLevel]) return;
-    const clean = this.redactor.text(message);
+  private appendToFile(line: string): void {
+    if (this.fd === undefined) return;
+    try {
+      fs.writeSync(this.fd, line);
+    } catch (err) {
+      const fd = this.fd;
+      this.fd = undefined;
+      this.fileFailed = true;
+      try {
+        fs.closeSync(fd);
+      } catch {
+        /* already failing */
+      }
+      const e = err as NodeJS.ErrnoException;
+      // Console and summary only: the file is what failed.
+      this.emit('WARNING', this.redactor.text(`The log file ${this.filePath} could not be written (${e.code ?? e.message}: ${describeFsError(e)}); the rest of this run is not in it.`));
+    }
+  }
+
+  private emit(level: LogLevel, clean: string, final = false): void {
     const timestamp = formatLogTimestamp(new Date());
-    const entry: RecentLine = { level, message: clean, timestamp };
-    this.recent.push(entry);
+    this.recent.push({ level, message: clean, timestamp });
     if (this.recent.length > TAIL_LINES) this.recent.shift();
-    if (this.fileTransport) this.logger?.log({ level, message: clean, at: timestamp });
     if (level === 'WARNING') {
       this.warnings.push(clean);
       this.sink?.warning(clean);
@@ -101,6 +142,13 @@ export class BackupLogger implements Log {
       if (level === 'ERROR') this.errors.push(clean);
       this.sink?.log(level, clean, timestamp, final);
     }
+  }
+
+  private write(level: LogLevel, message: string, final = false): void {
+    if (LEVELS[level] > LEVELS[this.minLevel]) return;
+    const clean = this.redactor.text(message);
+    this.appendToFile(`${formatLogTimestamp(new Date())} [${level}] ${clean}\n`);
+    this.emit(level, clean, final);
   }
 
   debug(message: string): void {
@@ -119,27 +167,20 @@ export class BackupLogger implements Log {
     this.write('SUCCESS', message);
   }
 
-  /** Flushes the log file to disk. Call before the process exits. */
+  /** Flushes the log file to disk and closes it. Call before the process exits. */
   async close(): Promise<void> {
-    const transport = this.fileTransport;
-    const logger = this.logger;
-    await new Promise<void>((resolve) => {
-      if (!transport || !logger) {
-        logger?.end();
-        resolve();
-        return;
-      }
-      transport.once('finish', () => resolve());
-      logger.end();
-    });
-    if (this.filePath) {
-      try {
-        const fd = fs.openSync(this.filePath, 'r+');
-        fs.fsyncSync(fd);
-        fs.closeSync(fd);
-      } catch {
-        /* the file may not exist if nothing was logged */
-      }
+    const fd = this.fd;
+    this.fd = undefined;
+    if (fd === undefined) return;
+    try {
+      fs.fsyncSync(fd);
+    } catch {
+      /* nothing more can be done: the lines were written */
+    }
+    try {
+      fs.closeSync(fd);
+    } catch {
+      /* closed already */
     }
   }
 }

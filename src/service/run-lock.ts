@@ -1,3 +1,4 @@
+import { pathError } from '../core/path-errors';
 import { randomUUID } from 'node:crypto';
 import * as fsSync from 'node:fs';
 import * as fs from 'node:fs/promises';
@@ -111,7 +112,20 @@ const UNREADABLE_LOCK_GRACE_MS = 30_000;
 export async function acquireRunLock(tempDirectory: string, o: AcquireLockOptions): Promise<RunLock> {
   const file = lockPath(tempDirectory);
   const hostname = o.hostname ?? os.hostname();
-  await fs.mkdir(tempDirectory, { recursive: true });
+  try {
+    await fs.mkdir(tempDirectory, { recursive: true });
+  } catch (err) {
+    throw pathError('TempDirectory', tempDirectory, err, 'TEMP_UNWRITABLE', 'the run lock cannot be created there');
+  }
+  // A folder (or anything else) where the lock file belongs would be "broken" as a stale lock forever.
+  const existing = await fs.lstat(file).catch(() => undefined);
+  if (existing && !existing.isFile()) {
+    throw new ValidationError(
+      `The run lock ${file} is ${existing.isDirectory() ? 'a folder' : 'not a regular file'}. Remove it, or point BackupConfiguration.TempDirectory elsewhere.`,
+      'PATH_INVALID',
+      { category: 'InvalidArgument' },
+    );
+  }
   const info: LockInfo = {
     hostname,
     pid: process.pid,
@@ -132,7 +146,7 @@ export async function acquireRunLock(tempDirectory: string, o: AcquireLockOption
       o.log.debug(`Run lock taken: ${file}.`);
       return new RunLock(file, info);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw pathError('TempDirectory', tempDirectory, err, 'TEMP_UNWRITABLE', `the run lock ${file} cannot be created`);
     }
 
     let holder: LockInfo | undefined;

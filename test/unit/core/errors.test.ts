@@ -37,6 +37,13 @@ test('toBackupError maps disk-full and access-denied to storage errors, anything
   assert.equal(mapped.code, 'STORAGE_ENOSPC');
   assert.equal(toBackupError(new TypeError('bug')).exitCode, ExitCode.GeneralError);
   assert.equal(toBackupError('plain string').exitCode, ExitCode.GeneralError);
+  // Any other file-system error is a storage error too, never exit 1; a non-file-system errno is left alone.
+  const eexist = Object.assign(new Error("EEXIST: file already exists, mkdir '/x'"), { code: 'EEXIST', syscall: 'mkdir' });
+  assert.equal(toBackupError(eexist).exitCode, ExitCode.StorageError);
+  assert.equal(toBackupError(eexist).code, 'STORAGE_EEXIST');
+  assert.equal(toBackupError(Object.assign(new Error('x'), { code: 'EISDIR', syscall: 'open' })).exitCode, ExitCode.StorageError);
+  assert.equal(toBackupError(Object.assign(new Error('x'), { code: 'ECONNRESET', syscall: 'read' })).exitCode, ExitCode.StorageError);
+  assert.equal(toBackupError(Object.assign(new Error('x'), { code: 'ENOENT', syscall: 'spawn x' })).exitCode, ExitCode.GeneralError);
   const v = new ValidationError('kept');
   assert.equal(toBackupError(v), v);
 });
