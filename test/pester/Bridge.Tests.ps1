@@ -581,4 +581,56 @@ Describe 'node dies' {
         Get-Process -Id $records[0].pid -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
         $watch.Elapsed.TotalSeconds | Should -BeLessThan 30
     }
+
+    It 'Ctrl+C while node hangs and the kill throws Win32Exception (.NET Framework): the repair still runs, the error is still NODE_DIED' {
+        # Issue 9: on Windows PowerShell 5.1, Kill() on a process that is just exiting throws
+        # Win32Exception; it escaped the finally and skipped the repair and Dispose.
+        Reset-Fake -Scenario 'hang-after-stop' -Extra @{ ALTERYXBACKUP_FAKE_HANG_MS = '0' }
+        $path = $recordPath
+        $run = Invoke-InFreshRunspace -TimeoutSeconds 60 -ScriptBlock {
+            param($ConfigPath)
+            & (Get-Module AlteryxBackup) {
+                $script:NodeExitGraceSeconds = 2
+                function script:Stop-AlteryxBackupNodeProcess {
+                    param($Process)
+                    throw (New-Object System.ComponentModel.Win32Exception 5, 'Access is denied')
+                }
+            }
+            Invoke-AlteryxBackup Full -ConfigPath $ConfigPath
+        } -ArgumentList @($configPath) -WhileRunning {
+            param($ps)
+            $deadline = [DateTime]::UtcNow.AddSeconds(20)
+            while (-not (Test-Path -LiteralPath $path) -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
+            Start-Sleep -Milliseconds 300
+            $ps.Stop()
+        }
+        $records = @(Read-FakeRecord -Path $path)
+        try {
+            $run.State | Should -Be 'Stopped'
+            $run.LastExitCode | Should -Be 1
+            $records.command | Should -Be @('Invoke-AlteryxBackup', 'Repair-AlteryxBackupState')
+        }
+        finally {
+            # The override did not end the hanging fake node; end it here.
+            Get-Process -Id $records[0].pid -ErrorAction SilentlyContinue | Stop-Process -Force -ErrorAction SilentlyContinue
+        }
+    }
+
+    It 'Stop-AlteryxBackupNodeProcess treats Win32Exception and InvalidOperationException from Kill() as "already ending", and passes anything else on' {
+        $module = Get-Module AlteryxBackup
+        foreach ($exceptionType in @('System.ComponentModel.Win32Exception', 'System.InvalidOperationException')) {
+            $fake = New-Object psobject
+            $fake | Add-Member -MemberType ScriptMethod -Name Kill -Value ([scriptblock]::Create("throw (New-Object $exceptionType)"))
+            { & $module { param($p) Stop-AlteryxBackupNodeProcess -Process $p } $fake } | Should -Not -Throw
+        }
+        $bad = New-Object psobject
+        $bad | Add-Member -MemberType ScriptMethod -Name Kill -Value { throw (New-Object System.IO.IOException 'disk') }
+        { & $module { param($p) Stop-AlteryxBackupNodeProcess -Process $p } $bad } | Should -Throw
+        $killed = New-Object psobject -Property @{ Count = 0 }
+        $counter = New-Object psobject
+        $counter | Add-Member -MemberType NoteProperty -Name Box -Value $killed
+        $counter | Add-Member -MemberType ScriptMethod -Name Kill -Value { $this.Box.Count++ }
+        & $module { param($p) Stop-AlteryxBackupNodeProcess -Process $p } $counter
+        $killed.Count | Should -Be 1
+    }
 }

@@ -310,6 +310,7 @@ function Invoke-AlteryxBackupNode {
     $stderrText = ''
     $processExitCode = $null
     $exitSeenAt = $null
+    $cleanupNotes = @()
 
     $verboseWanted = -not ($VerbosePreference -eq 'SilentlyContinue' -or $VerbosePreference -eq 'Ignore')
     $progressWanted = -not ($ProgressPreference -eq 'SilentlyContinue' -or $ProgressPreference -eq 'Ignore')
@@ -403,37 +404,51 @@ function Invoke-AlteryxBackupNode {
         if ($null -ne $errTask -and $errTask.Wait(3000)) { $stderrText = $errTask.Result }
     }
     finally {
+        # Every step runs whatever the step before it threw: a kill that fails
+        # (on .NET Framework, Kill() on a process that is just exiting throws
+        # Win32Exception) must never skip the service repair or Dispose.
         if ($null -ne $process) {
-            if (-not $process.HasExited) {
-                # Stopped pipeline (Ctrl+C): give node time to restore the service
-                # itself, still watching stdout for its service events.
-                $deadline = [DateTime]::UtcNow.AddSeconds($script:NodeExitGraceSeconds)
-                while (-not $process.HasExited -and [DateTime]::UtcNow -lt $deadline) {
-                    if ($null -eq $pendingLine) { $pendingLine = $process.StandardOutput.ReadLineAsync() }
-                    if (-not $pendingLine.Wait(100)) { continue }
-                    $drained = $pendingLine.Result
-                    $pendingLine = $null
-                    if ($null -eq $drained) { $null = $process.WaitForExit([int][Math]::Max(0, ($deadline - [DateTime]::UtcNow).TotalMilliseconds)); break }
-                    $serviceMatch = [regex]::Match($drained, '"type"\s*:\s*"service"')
-                    if ($serviceMatch.Success) {
-                        $hostMatch = [regex]::Match($drained, '"host"\s*:\s*"([^"]*)"')
-                        $drainedHost = ''
-                        if ($hostMatch.Success) { $drainedHost = $hostMatch.Groups[1].Value }
-                        if ($drained -match '"event"\s*:\s*"started"') { $stoppedHosts.Remove($drainedHost) }
-                        elseif ($drained -match '"event"\s*:\s*"stopped"') { $stoppedHosts[$drainedHost] = $true }
+            try {
+                if (-not $process.HasExited) {
+                    # Stopped pipeline (Ctrl+C): give node time to restore the service
+                    # itself, still watching stdout for its service events.
+                    $deadline = [DateTime]::UtcNow.AddSeconds($script:NodeExitGraceSeconds)
+                    while (-not $process.HasExited -and [DateTime]::UtcNow -lt $deadline) {
+                        if ($null -eq $pendingLine) { $pendingLine = $process.StandardOutput.ReadLineAsync() }
+                        if (-not $pendingLine.Wait(100)) { continue }
+                        $drained = $pendingLine.Result
+                        $pendingLine = $null
+                        if ($null -eq $drained) { $null = $process.WaitForExit([int][Math]::Max(0, ($deadline - [DateTime]::UtcNow).TotalMilliseconds)); break }
+                        $serviceMatch = [regex]::Match($drained, '"type"\s*:\s*"service"')
+                        if ($serviceMatch.Success) {
+                            $hostMatch = [regex]::Match($drained, '"host"\s*:\s*"([^"]*)"')
+                            $drainedHost = ''
+                            if ($hostMatch.Success) { $drainedHost = $hostMatch.Groups[1].Value }
+                            if ($drained -match '"event"\s*:\s*"started"') { $stoppedHosts.Remove($drainedHost) }
+                            elseif ($drained -match '"event"\s*:\s*"stopped"') { $stoppedHosts[$drainedHost] = $true }
+                        }
                     }
                 }
+            }
+            catch { $cleanupNotes += "waiting for node: $($_.Exception.Message)" }
+            try {
                 if (-not $process.HasExited) {
-                    try { $process.Kill() } catch [System.InvalidOperationException] { }
+                    Stop-AlteryxBackupNodeProcess -Process $process
                     $null = $process.WaitForExit(10000)
                 }
             }
-            if ($null -eq $result -and $stoppedHosts.Count -gt 0 -and -not $NoServiceRepair) {
-                $repairOutcome = & $runRepair
+            catch { $cleanupNotes += "ending node: $($_.Exception.Message)" }
+            try {
+                if ($null -eq $result -and $stoppedHosts.Count -gt 0 -and -not $NoServiceRepair) {
+                    $repairOutcome = & $runRepair
+                }
             }
+            catch { $cleanupNotes += "repair: $($_.Exception.Message)" }
             if ($null -eq $result) { $global:LASTEXITCODE = 1 }
-            $processExitCode = $process.ExitCode
-            $process.Dispose()
+            try { if ($process.HasExited) { $processExitCode = $process.ExitCode } }
+            catch { $cleanupNotes += "exit code: $($_.Exception.Message)" }
+            try { $process.Dispose() }
+            catch { $cleanupNotes += "dispose: $($_.Exception.Message)" }
         }
         foreach ($id in @($progressIds.Values)) {
             try { Write-Progress -Id $id -Activity 'AlteryxBackup' -Completed } catch { }
@@ -454,6 +469,7 @@ function Invoke-AlteryxBackupNode {
         }
         $message = "node ($Command) exited with code $processExitCode without a result.$tail"
         if ($null -ne $repairOutcome) { $message = "$message $repairOutcome" }
+        if ($cleanupNotes.Count -gt 0) { $message = "$message Cleanup problems: $($cleanupNotes -join '; ')." }
         $exception = New-Object System.InvalidOperationException $message
         $exception.Data['ExitCode'] = 1
         $record = New-Object System.Management.Automation.ErrorRecord $exception, 'NODE_DIED', ([System.Management.Automation.ErrorCategory]::OperationStopped), $null
