@@ -5,6 +5,7 @@ import { ValidationError } from '../core/errors';
 import { parseBackupMode, type BackupMode } from '../core/backup-mode';
 import type { BackupConfigFile, ResolvedConfig, Secrets } from './config-types';
 import { loadConfigValidator } from './schema-validator';
+import { assertNoDuplicateKeys, decodeConfigText } from './json-text';
 
 /** The repository (or installed package) root: dist/src/config → ../../.. */
 export const PACKAGE_ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -80,18 +81,22 @@ export function isAbsoluteForPlatform(p: string, platform: NodeJS.Platform = pro
 }
 
 function readConfigFile(configPath: string): unknown {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = fs.readFileSync(configPath, 'utf8');
+    bytes = fs.readFileSync(configPath);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'the file does not exist' : code === 'EACCES' || code === 'EPERM' ? 'access is denied' : `it cannot be read (${code ?? String(err)})`;
     throw new ValidationError(`Configuration file '${configPath}': ${why}.`, 'CONFIG_NOT_FOUND', { category: 'ObjectNotFound', cause: err });
   }
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // Notepad writes a BOM.
+  // UTF-8 (a BOM is fine: Notepad writes one) or UTF-16 by its BOM; UTF-32 is refused.
+  const text = decodeConfigText(bytes, configPath);
   try {
-    return JSON.parse(text);
+    const parsed: unknown = JSON.parse(text);
+    assertNoDuplicateKeys(text, configPath);
+    return parsed;
   } catch (err) {
+    if (err instanceof ValidationError) throw err;
     const msg = (err as Error).message;
     const pos = /position (\d+)/.exec(msg);
     let where = '';
