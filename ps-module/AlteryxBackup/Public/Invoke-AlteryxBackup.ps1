@@ -238,25 +238,31 @@ function Invoke-AlteryxBackup {
             }
         }
 
+        # Type names for the format views (AlteryxBackup.Format.ps1xml, docs/output-types.md),
+        # also on the summary a failed run carries as its ErrorRecord's TargetObject.
+        $addTypeNames = {
+            param($summaryObject)
+            foreach ($item in @($summaryObject)) {
+                if ($null -eq $item -or $item.PSObject.TypeNames -contains 'AlteryxBackup.BackupSummary') { continue }
+                $item.PSObject.TypeNames.Insert(0, 'AlteryxBackup.BackupSummary')
+                foreach ($nested in @(@{ Name = 'Phases'; Type = 'AlteryxBackup.PhaseResult' }, @{ Name = 'Destinations'; Type = 'AlteryxBackup.DestinationResult' }, @{ Name = 'ServiceSequence'; Type = 'AlteryxBackup.ServiceStep' })) {
+                    $property = $item.PSObject.Properties[$nested.Name]
+                    if ($null -eq $property) { continue }
+                    foreach ($value in @($property.Value)) { if ($null -ne $value) { $value.PSObject.TypeNames.Insert(0, $nested.Type) } }
+                }
+            }
+        }
         # One Application event log entry per run (Windows): 1000 success, 1001 warnings, 1002 failure.
         # ($PSCmdlet.ThrowTerminatingError cannot be caught here, so the failure entry is written by OnFailure.)
         $onFailure = {
             param($failure)
+            & $addTypeNames $failure.TargetObject
             $failedMode = $modeText
             if ($null -ne $failure.TargetObject -and $null -ne $failure.TargetObject.PSObject.Properties['BackupMode']) { $failedMode = $failure.TargetObject.BackupMode }
             Write-AlteryxBackupEventLog -EventId 1002 -Message ("AlteryxBackup: $failedMode backup failed (exit code $global:LASTEXITCODE, $($failure.FullyQualifiedErrorId.Split(',')[0])): $($failure.Exception.Message)")
         }
         $summary = Invoke-AlteryxBackupNode @nodeArguments -OnFailure $onFailure
-        # Type names for the format views (AlteryxBackup.Format.ps1xml, docs/output-types.md).
-        foreach ($item in @($summary)) {
-            if ($null -eq $item) { continue }
-            $item.PSObject.TypeNames.Insert(0, 'AlteryxBackup.BackupSummary')
-            foreach ($nested in @(@{ Name = 'Phases'; Type = 'AlteryxBackup.PhaseResult' }, @{ Name = 'Destinations'; Type = 'AlteryxBackup.DestinationResult' }, @{ Name = 'ServiceSequence'; Type = 'AlteryxBackup.ServiceStep' })) {
-                $property = $item.PSObject.Properties[$nested.Name]
-                if ($null -eq $property) { continue }
-                foreach ($value in @($property.Value)) { if ($null -ne $value) { $value.PSObject.TypeNames.Insert(0, $nested.Type) } }
-            }
-        }
+        & $addTypeNames $summary
         $eventId = 1000
         $first = @($summary) | Select-Object -First 1
         $status = ''
