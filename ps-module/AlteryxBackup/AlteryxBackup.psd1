@@ -22,11 +22,13 @@
         'New-BackupManifest'
         'Remove-OldBackups'
         'Restore-AlteryxBackup'
+        'Repair-AlteryxBackupState'
         'Start-AlteryxServiceSafely'
         'Stop-AlteryxServiceSafely'
         'Test-AlteryxServiceState'
         'Test-BackupIntegrity'
         'Write-BackupSummary'
+        'Write-Log'
     )
     CmdletsToExport      = @()
     VariablesToExport    = @()

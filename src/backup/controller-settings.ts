@@ -24,6 +24,8 @@ export interface ControllerSettingsOptions {
   signal?: AbortSignal;
   /** SecurityConfiguration.EncryptSecretsTo, checked: the token and passwords go into `.p7m` files encrypted to these. */
   encryptTo?: readonly RecipientCertificate[];
+  /** AlteryxService.exe to run (Export-ControllerSettings -AlteryxServicePath); default the platform's. */
+  serviceExecutable?: string;
 }
 
 /** The data model's ControllerSettingsResultObject (ControllerSettings in the manifest). */
@@ -52,7 +54,7 @@ export function findRunAsUser(runtimeSettingsXml: string): string | null {
 const ALTERYX_CMD_TIMEOUT_MS = 120_000;
 
 async function alteryxService(o: ControllerSettingsOptions, command: string): Promise<string> {
-  const exe = o.platform.alteryxServiceExecutable();
+  const exe = o.serviceExecutable ?? o.platform.alteryxServiceExecutable();
   const r = await runCommand(exe, [command], { timeoutMs: ALTERYX_CMD_TIMEOUT_MS, signal: o.signal });
   if (r.timedOut) throw new GeneralBackupError(`AlteryxService ${command} did not finish within ${ALTERYX_CMD_TIMEOUT_MS / 1000} s.`, 'ALTERYX_COMMAND_FAILED');
   if (r.exitCode !== 0) {
@@ -60,6 +62,24 @@ async function alteryxService(o: ControllerSettingsOptions, command: string): Pr
     throw new GeneralBackupError(`AlteryxService ${command} failed with exit code ${String(r.exitCode)}.`, 'ALTERYX_COMMAND_FAILED');
   }
   return r.stdout;
+}
+
+/**
+ * The Alteryx Server version (`AlteryxService getversion`, first line), or
+ * null with the reason in `warning` when it cannot be read. Every mode's
+ * manifest records it (New-BackupManifest, Compress-BackupArchive).
+ */
+export async function readAlteryxServerVersion(
+  platform: ControllerSettingsOptions['platform'],
+  serviceExecutable?: string,
+  signal?: AbortSignal,
+): Promise<{ version: string | null; warning?: string }> {
+  try {
+    const out = await alteryxService({ platform, serviceExecutable, signal } as ControllerSettingsOptions, 'getversion');
+    return { version: out.trim().split(/\r?\n/)[0] || null };
+  } catch (err) {
+    return { version: null, warning: `Could not read the Alteryx Server version: ${(err as Error).message}` };
+  }
 }
 
 /**

@@ -18,6 +18,8 @@ export interface CriticalFilesOptions {
   stagingDir: string;
   log: Log;
   signal?: AbortSignal;
+  /** Copy these instead of the mode's file matrix (Backup-CriticalFiles -FilesRegistry, data model §4.1). */
+  definitions?: CriticalFileDefinition[];
 }
 
 /** The data model's FileBackupResultObject. */
@@ -122,7 +124,7 @@ export async function listFilesRecursive(dir: string, ancestors: Set<string> = n
  * archive silently missing a Keys file is worse than none.
  */
 export async function backupCriticalFiles(o: CriticalFilesOptions): Promise<FileBackupResult> {
-  const defs = criticalFiles(o.mode, {
+  const defs = o.definitions ?? criticalFiles(o.mode, {
     programDataPath: o.programDataPath,
     installPath: o.installPath,
     includeKeys: o.includeKeys,

@@ -105,6 +105,18 @@ class PhaseRunner {
     }
   }
 
+  /** Complete always runs, after a failure too: it writes the summary, the log and the notification. */
+  complete(at: Date): void {
+    if (!this.pending.has('Complete')) return;
+    this.pending.delete('Complete');
+    const rec = this.state.Phases.find((p) => p.Phase === 'Complete');
+    if (!rec) return;
+    this.state.Phase = 'Complete';
+    rec.Status = 'Succeeded';
+    rec.StartTime = at.toISOString();
+    rec.DurationSeconds = 0;
+  }
+
   /** Phases that never started because an earlier one failed. */
   markNotRun(): void {
     for (const rec of this.state.Phases) if (rec.Status === 'Pending') rec.Status = 'NotRun';
@@ -463,6 +475,7 @@ export async function runBackup(ctx: RunBackupContext): Promise<RunBackupOutcome
     await (lock as RunLock | undefined)?.release().catch((err) => log.warn(`Could not release the run lock: ${(err as Error).message}`));
   }
 
+  phases.complete(clock());
   phases.markNotRun();
   state.Phase = 'Complete';
   state.EndTime = clock();

@@ -9,6 +9,7 @@ import type { Platform } from '../platform/platform';
 import { TOOL_VERSION } from './version';
 import { listRecipients, recipientMatchesCertificate } from '../secrets/cms-envelope';
 import { ENCRYPTED_SUFFIX, SECRET_FILES, resolveSecretsEncryption, secretsEncryptionRecord, type SecretsEncryptionRecord } from '../secrets/secrets-encryption';
+import { readAlteryxServerVersion } from './controller-settings';
 
 export interface StagingManifestOptions {
   config: ResolvedConfig;
@@ -19,6 +20,13 @@ export interface StagingManifestOptions {
   /** Entries already hashed by the archive writer; without them every file is hashed here. */
   entries?: ArchiveEntryInfo[];
   startedAt?: Date;
+  completedAt?: Date;
+  /** Known already (e.g. from Export-ControllerSettings); otherwise `AlteryxService getversion` is asked. */
+  serverVersion?: string | null;
+  /** Facts the caller knows (New-BackupManifest -BackupResults): the service's downtime, more warnings. */
+  service?: Record<string, unknown> | null;
+  warnings?: string[];
+  errors?: string[];
 }
 
 async function walk(dir: string, base = dir): Promise<string[]> {
@@ -63,14 +71,24 @@ export async function manifestFromStaging(o: StagingManifestOptions): Promise<Re
   const collections = mongoEntries.filter((e) => /\.bson(\.gz)?$/.test(e.archivePath));
   const names = new Set(entries.map((e) => e.archivePath));
   const secretsEncryption = files.length > 0 ? await stagedSecretsEncryption(o, names) : null;
-  const now = new Date();
+  const now = o.completedAt ?? new Date();
+  const warnings = [...(o.warnings ?? [])];
+  let serverVersion = o.serverVersion;
+  if (serverVersion === undefined || serverVersion === null) {
+    const read = await readAlteryxServerVersion(o.platform);
+    serverVersion = read.version;
+    if (read.warning) {
+      warnings.push(read.warning);
+      o.log.warn(read.warning);
+    }
+  }
   const manifest = buildManifest({
     mode: o.config.BackupMode,
     startedAt: o.startedAt ?? now,
     completedAt: now,
     version: TOOL_VERSION,
     system: {
-      AlteryxServerVersion: null,
+      AlteryxServerVersion: serverVersion,
       ServerHostname: o.platform.hostname(),
       WindowsVersion: o.platform.osVersion(),
       IsMultiNode: o.config.file.AlteryxConfiguration.Nodes.length > 1,
@@ -92,11 +110,11 @@ export async function manifestFromStaging(o: StagingManifestOptions): Promise<Re
     secretsEncryption: secretsEncryption ? { ...secretsEncryption } : null,
     archive: { fileName: '', uncompressedBytes: entries.reduce((a, e) => a + e.sizeBytes, 0) },
     entries: entries.map((e) => ({ Path: e.archivePath, SizeBytes: e.sizeBytes, SHA256: e.sha256 })),
-    service: null,
+    service: o.service ?? null,
     preBackupChecks: {},
     keysFolder: [...names].some((n) => n.startsWith('Config/Keys/')) ? path.join(o.stagingDir, 'Config', 'Keys') : null,
-    warnings: [],
-    errors: [],
+    warnings,
+    errors: [...(o.errors ?? [])],
   });
   return o.redactor.value(manifest);
 }

@@ -1,56 +1,42 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { archiveFileName, formatStamp, parseArchiveName, parseBackupMode, type BackupMode } from '../core/backup-mode';
-import { StorageError, ValidationError, type BackupError } from '../core/errors';
+import { archiveFileName, formatStamp, parseArchiveName, parseBackupMode, type BackupMode, type ParsedArchiveName } from '../core/backup-mode';
+import { StorageError, ValidationError, toBackupError, type BackupError } from '../core/errors';
 import type { ResolvedConfig } from '../config/config-types';
-import type { ConfigOverrides } from '../config/load-config';
+import type { ManifestFileEntry } from '../core/manifest';
 import { createArchive, sha256File, verifyArchive, type CompressionLevel } from '../archive';
 import { readManifestFromArchive } from '../backup/read-manifest';
-import { copyBackupToDestinations, distributionFailure } from '../distribution/copy-to-destinations';
+import { copyBackupToDestinations, distributionFailure, type DistributionResult } from '../distribution/copy-to-destinations';
+import { parseSidecar } from '../distribution/sidecar';
 import { detectMongo, invokeMongoDBBackup, preflightMongoDB, type MongoDetection } from '../mongo';
 import { buildBackupSummary, formatBackupSummaryText } from '../notify/backup-summary';
 import { sendBackupNotification } from '../notify/email';
 import { readLastLines } from '../notify/log-tail';
-import { folderLocation } from '../retention/backup-location';
+import { folderLocation, type BackupLocation } from '../retention/backup-location';
 import { removeOldBackups, retentionLocations } from '../retention/remove-old-backups';
 import { backupCriticalFiles } from '../backup/critical-files';
+import { definitionsFromRegistry } from '../backup/files-registry';
 import { exportControllerSettings } from '../backup/controller-settings';
 import { plaintextSecretsCheck, resolveSecretsEncryption } from '../secrets/secrets-encryption';
 import { describePlan, runBackup } from '../backup/run-backup';
 import { describeWhatIf } from '../backup/what-if-plan';
 import { manifestFromStaging } from '../backup/staging-manifest';
 import { toValidationResult } from '../backup/integrity-result';
-import { serviceSettingsFromConfig, startServiceSafely, stopServiceSafely, testServiceState } from '../service/service-controller';
-import { repairFromMarker } from '../service/state-marker';
+import { notFound as serviceNotFound, serviceSettingsFromConfig, startServiceSafely, stopServiceSafely, testServiceState } from '../service/service-controller';
+import { startTopology, stopTopology } from '../service/topology-runner';
+import type { ServiceStep } from '../service/service-types';
+import { markerNodes, readStateMarker, repairFromMarker } from '../service/state-marker';
 import type { CommandContext, CommandHandler } from './command-context';
 import { RESTORE_COMMANDS } from './restore-commands';
 import { repairInterruptedRestore } from '../restore/run-restore';
 import { archiveProgressUpdate, bytesProgressUpdate } from './progress-throttle';
-
-function backupOverrides(ctx: CommandContext): ConfigOverrides {
-  const p = ctx.params;
-  return {
-    BackupMode: p.string('BackupMode'),
-    TempDirectory: p.string('TempDirectory'),
-    LocalBackupPath: p.string('LocalBackupPath'),
-    NetworkBackupPath: p.strings('NetworkBackupPath'),
-    LogDirectory: p.string('LogDirectory'),
-    MongoDBType: p.string('MongoDBType'),
-    MaxServiceWait: p.number('MaxServiceWait'),
-    RetentionDays: p.number('RetentionDays'),
-    StopServiceForExternalDB: p.bool('StopServiceForExternalDB'),
-    SmtpUsername: p.string('SmtpUsername'),
-  };
-}
-
-function serviceEvents(ctx: CommandContext) {
-  return (e: { event: 'stopped' | 'started'; host?: string }) => ctx.sink.service(e.event, e.host);
-}
-
-function absolute(name: string, value: string): string {
-  if (!path.isAbsolute(value)) throw new ValidationError(`-${name}: must be an absolute path, got "${value}".`, 'PARAMETER_INVALID', { category: 'InvalidArgument' });
-  return value;
-}
+import { mergeOverrides, overridesFromContract } from './contract-overrides';
+import { absolute, backupOverrides, modeOf, serviceEvents } from './commands/shared';
+import { backupStateFromSummary } from './commands/backup-state';
+import { initializeBackupEnvironment } from './commands/initialize-backup-environment';
+import { topologyFromParam, topologyResult } from './commands/multi-node';
+import { manifestFromContract } from './commands/new-backup-manifest';
+import { summaryFromState } from './commands/write-backup-summary';
 
 const invokeAlteryxBackup: CommandHandler = async (ctx) => {
   const config = ctx.config(backupOverrides(ctx));
@@ -75,15 +61,28 @@ const invokeAlteryxBackup: CommandHandler = async (ctx) => {
   const platform = ctx.platform(config);
   ctx.log.attachFile(config.LogDirectory, config.BackupMode, new Date());
   const outcome = await runBackup({ config, platform, log: ctx.log, redactor: ctx.redactor, sink: ctx.sink, signal: ctx.signal });
-  return { data: outcome.summary, error: outcome.error };
+  return { data: { ...outcome.summary, BackupState: backupStateFromSummary(outcome.summary) }, error: outcome.error };
 };
 
 const backupCriticalFilesCommand: CommandHandler = async (ctx) => {
-  const config = ctx.config({ BackupMode: ctx.params.string('BackupMode') ?? 'ConfigOnly' });
-  const destination = absolute('DestinationPath', ctx.params.requiredString('DestinationPath'));
-  await fs.promises.mkdir(destination, { recursive: true });
+  // Contract (CONTRACTS.md §6): -TempDirectory (staging) -FilesRegistry -CalculateChecksums; older: -DestinationPath [-BackupMode].
+  const registry = ctx.params.raw('FilesRegistry');
+  const fromRegistry = registry !== undefined && registry !== null ? definitionsFromRegistry(registry) : undefined;
+  const config = ctx.config({ BackupMode: ctx.params.string('BackupMode') ?? (fromRegistry ? undefined : 'ConfigOnly') });
+  const stagingName = ctx.params.has('TempDirectory') ? 'TempDirectory' : 'DestinationPath';
+  const destination = absolute(stagingName, ctx.params.requiredString(stagingName));
+  const calculateChecksums = ctx.params.bool('CalculateChecksums') ?? true;
   const platform = ctx.platform(config);
-  if (config.BackupMode === 'DatabaseOnly') ctx.log.warn('-BackupMode DatabaseOnly copies no configuration files; nothing to do.');
+  if (fromRegistry) {
+    // A missing required file is found before anything is copied: nothing half-written.
+    const missing: string[] = [];
+    for (const d of fromRegistry.definitions) if (d.required && !fs.existsSync(d.sourcePath)) missing.push(`${d.sourcePath} (${d.description})`);
+    if (missing.length > 0) {
+      throw new ValidationError(`Required file(s) missing: ${missing.join('; ')}. Nothing was copied.`, 'REQUIRED_FILE_MISSING', { category: 'ObjectNotFound', details: missing });
+    }
+    if (fromRegistry.skippedSections.length > 0) ctx.log.info(`-FilesRegistry: ${fromRegistry.skippedSections.join(', ')} belong to Export-ControllerSettings and Invoke-MongoDBBackup; not copied here.`);
+  } else if (config.BackupMode === 'DatabaseOnly') ctx.log.warn('-BackupMode DatabaseOnly copies no configuration files; nothing to do.');
+  await fs.promises.mkdir(destination, { recursive: true });
   const result = await backupCriticalFiles({
     mode: config.BackupMode,
     programDataPath: config.file.AlteryxConfiguration.ProgramDataPath,
@@ -94,13 +93,26 @@ const backupCriticalFilesCommand: CommandHandler = async (ctx) => {
     stagingDir: destination,
     log: ctx.log,
     signal: ctx.signal,
+    definitions: fromRegistry?.definitions,
   });
-  return { data: result };
+  const backedUp = result.Files.filter((f): f is ManifestFileEntry => !('Type' in f && f.Type === 'Directory')).map((f) => ({
+    SourcePath: f.FilePath,
+    DestinationPath: path.join(destination, ...f.RelativePathInArchive.split('/')),
+    SizeBytes: f.SizeBytes,
+    SHA256: calculateChecksums ? f.SHA256 : null,
+  }));
+  return { data: { ...result, TempDirectory: destination, BackedUpFiles: backedUp, Errors: [] as string[] } };
 };
 
 const exportControllerSettingsCommand: CommandHandler = async (ctx) => {
+  // Contract (CONTRACTS.md §7): -TempDirectory [-AlteryxServicePath]; older: -DestinationPath.
   const config = ctx.config({ BackupMode: 'ConfigOnly' });
-  const destination = absolute('DestinationPath', ctx.params.requiredString('DestinationPath'));
+  const stagingName = ctx.params.has('TempDirectory') ? 'TempDirectory' : 'DestinationPath';
+  const destination = absolute(stagingName, ctx.params.requiredString(stagingName));
+  const exe = ctx.params.string('AlteryxServicePath');
+  if (exe !== undefined && !fs.existsSync(exe)) {
+    throw new ValidationError(`-AlteryxServicePath: '${exe}' does not exist.`, 'PARAMETER_INVALID', { category: 'ObjectNotFound' });
+  }
   const secretsPlan = resolveSecretsEncryption(config);
   for (const w of secretsPlan.warnings) ctx.log.warn(w);
   const plaintext = plaintextSecretsCheck(config, secretsPlan);
@@ -117,15 +129,15 @@ const exportControllerSettingsCommand: CommandHandler = async (ctx) => {
     log: ctx.log,
     signal: ctx.signal,
     encryptTo: secretsPlan.recipients,
+    serviceExecutable: exe,
   });
-  return { data: result };
+  // The secrets stay in the files; the PowerShell layer reads them into SecureStrings (never on this protocol).
+  const exported = result.Files.map((f) => path.join(destination, ...f.RelativePathInArchive.split('/')));
+  return { data: { ...result, TempDirectory: destination, ExportedFiles: exported } };
 };
 
-function modeOf(ctx: CommandContext, name = 'BackupMode'): BackupMode {
-  return parseBackupMode(ctx.params.requiredString(name), `-${name}`);
-}
-
 const newBackupManifest: CommandHandler = async (ctx) => {
+  if (ctx.params.has('BackupConfig') || ctx.params.has('BackupResults')) return manifestFromContract(ctx);
   const config = ctx.config({ BackupMode: modeOf(ctx) });
   const source = absolute('SourcePath', ctx.params.requiredString('SourcePath'));
   const manifest = await manifestFromStaging({ config, platform: ctx.platform(config), stagingDir: source, redactor: ctx.redactor, log: ctx.log });
@@ -158,6 +170,10 @@ const compressBackupArchive: CommandHandler = async (ctx) => {
       return Buffer.from(JSON.stringify(manifest, null, 2), 'utf8');
     },
   });
+  // -CalculateChecksum $false (CONTRACTS.md §9): no SHA256 in the result and no .sha256 sidecar. The archive is
+  // still verified entry by entry (CRC and the manifest's hashes) before it is published.
+  const checksum = ctx.params.bool('CalculateChecksum') ?? true;
+  if (!checksum) await fs.promises.rm(result.sidecarPath, { force: true });
   return {
     data: {
       Success: true,
@@ -166,8 +182,8 @@ const compressBackupArchive: CommandHandler = async (ctx) => {
       ArchivePath: result.archivePath,
       ArchiveSizeMB: Math.round((result.sizeBytes / 1048576) * 1000) / 1000,
       CompressionRatio: Math.round(result.compressionRatio * 1000) / 1000,
-      SHA256: result.sha256,
-      SidecarPath: result.sidecarPath,
+      SHA256: checksum ? result.sha256 : null,
+      SidecarPath: checksum ? result.sidecarPath : null,
       EntryCount: result.entries.length + 1,
       DurationSeconds: Math.round(result.durationSeconds * 10) / 10,
     },
@@ -187,33 +203,81 @@ function tryConfig(ctx: CommandContext, mode: BackupMode): ResolvedConfig | unde
 const DEFAULT_MINIMUM_MB: Record<BackupMode, number> = { Full: 1, DatabaseOnly: 1, ConfigOnly: 0.1 };
 
 const testBackupIntegrity: CommandHandler = async (ctx) => {
-  const archivePath = absolute('ArchivePath', ctx.params.requiredString('ArchivePath'));
-  const parsed = parseArchiveName(path.basename(archivePath));
-  const expected = ctx.params.string('ExpectedMode');
-  const mode = expected ? parseBackupMode(expected, '-ExpectedMode') : parsed?.mode;
-  const config = mode ? tryConfig(ctx, mode) : undefined;
-  const minimumMB = mode ? (config?.MinimumSizeMB ?? DEFAULT_MINIMUM_MB[mode]) : undefined;
-  const warnings: string[] = [];
-  if (!parsed) warnings.push(`'${path.basename(archivePath)}' does not follow the ServerBackup_{Full|DB|Config}_yyyyMMdd_HHmmss.zip naming; retention will ignore it.`);
-  if (expected && parsed && parsed.mode !== mode) warnings.push(`The archive name says ${parsed.mode}, but -ExpectedMode is ${expected}.`);
-  const verification = await verifyArchive(archivePath, {
-    minimumSizeBytes: minimumMB === undefined ? undefined : minimumMB * 1048576,
-    requireSidecar: true,
-    signal: ctx.signal,
-    onProgress: (p) => ctx.sink.progress(archiveProgressUpdate('Test-BackupIntegrity', p)),
-  });
-  const result = toValidationResult(verification, { minimumMB, warnings });
-  for (const w of result.ValidationWarnings) ctx.log.warn(w);
-  if (result.OverallStatus) ctx.log.success(`${archivePath}: every CRC and SHA256 matches.`);
-  else for (const e of result.ValidationErrors) ctx.log.error(e);
-  return { data: result };
+  // Never throws (CONTRACTS.md §11): every failure, bad input included, is a failed ValidationResult with an exit code.
+  const archiveParam = ctx.params.string('ArchivePath') ?? '';
+  try {
+    const archivePath = absolute('ArchivePath', ctx.params.requiredString('ArchivePath'));
+    const parsed = parseArchiveName(path.basename(archivePath));
+    const expected = ctx.params.string('ExpectedMode');
+    const mode = expected ? parseBackupMode(expected, '-ExpectedMode') : parsed?.mode;
+    const explicitMinimum = ctx.params.number('MinimumSizeMB');
+    if (explicitMinimum !== undefined && explicitMinimum < 0) throw new ValidationError(`-MinimumSizeMB: must be 0 or more, got ${explicitMinimum}.`, 'PARAMETER_INVALID', { category: 'InvalidArgument' });
+    const expectedChecksum = ctx.params.string('ExpectedChecksum')?.trim().toLowerCase();
+    if (expectedChecksum !== undefined && expectedChecksum !== '' && !/^[0-9a-f]{64}$/.test(expectedChecksum)) {
+      throw new ValidationError(`-ExpectedChecksum: '${expectedChecksum}' is not a SHA256 (64 hexadecimal digits).`, 'PARAMETER_INVALID', { category: 'InvalidArgument' });
+    }
+    const config = explicitMinimum === undefined && mode ? tryConfig(ctx, mode) : undefined;
+    const minimumMB = explicitMinimum ?? (mode ? (config?.MinimumSizeMB ?? DEFAULT_MINIMUM_MB[mode]) : undefined);
+    const warnings: string[] = [];
+    if (!parsed) warnings.push(`'${path.basename(archivePath)}' does not follow the ServerBackup_{Full|DB|Config}_yyyyMMdd_HHmmss.zip naming; retention will ignore it.`);
+    if (expected && parsed && parsed.mode !== mode) warnings.push(`The archive name says ${parsed.mode}, but -ExpectedMode is ${expected}.`);
+    const sidecarExists = fs.existsSync(`${archivePath}.sha256`);
+    if (!sidecarExists && fs.existsSync(archivePath)) warnings.push(`'${path.basename(archivePath)}' has no .sha256 sidecar: the CRC and manifest SHA256 checks still ran; retention treats it as unverified.`);
+    const verification = await verifyArchive(archivePath, {
+      minimumSizeBytes: minimumMB === undefined ? undefined : minimumMB * 1048576,
+      requireSidecar: false,
+      signal: ctx.signal,
+      onProgress: (p) => ctx.sink.progress(archiveProgressUpdate('Test-BackupIntegrity', p)),
+    });
+    const result = toValidationResult(verification, { minimumMB, warnings });
+    if (expectedChecksum) {
+      const matches = verification.sha256 !== null && verification.sha256 === expectedChecksum;
+      Object.assign(result.ArchiveValidation, { ExpectedChecksum: expectedChecksum, ExpectedChecksumMatches: matches });
+      if (!matches) {
+        result.ValidationErrors.push(`The archive's SHA256 (${verification.sha256 ?? 'not computed'}) differs from -ExpectedChecksum ${expectedChecksum}.`);
+        result.OverallStatus = false;
+      }
+    }
+    const data = { ...result, ...NOT_MEASURED_HERE };
+    for (const w of result.ValidationWarnings) ctx.log.warn(w);
+    if (result.OverallStatus) {
+      ctx.log.success(`${archivePath}: every CRC and SHA256 matches.`);
+      return { data };
+    }
+    for (const e of result.ValidationErrors) ctx.log.error(e);
+    const missing = !result.ArchiveValidation.ArchiveExists;
+    return {
+      data,
+      error: new StorageError(`${archivePath} failed verification: ${result.ValidationErrors[0] ?? 'see ValidationErrors'}`, missing ? 'ARCHIVE_NOT_FOUND' : 'ARCHIVE_INVALID', {
+        category: missing ? 'ObjectNotFound' : 'InvalidData',
+        details: result.ValidationErrors,
+      }),
+    };
+  } catch (err) {
+    const e = toBackupError(err);
+    ctx.log.error(e.message);
+    return { data: failedValidation(archiveParam, e.message), error: e };
+  }
 };
 
-const initializeBackupEnvironment: CommandHandler = async (ctx) => {
-  const config = ctx.config(backupOverrides(ctx));
-  const { secrets: _secrets, file: _file, certificateStore: _store, ...rest } = config;
-  return { data: { ...rest, HasMongoPassword: Boolean(config.secrets.MongoPassword) } };
+/** §5.2's distribution and service sections: Test-BackupIntegrity looks at one archive, so it cannot know them. */
+const NOT_MEASURED_HERE = {
+  DistributionValidation: { LocalCopySuccess: null, NetworkCopiesSuccess: {} },
+  ServiceValidation: { ServiceRestored: null, ServiceRunning: null },
 };
+
+function failedValidation(archivePath: string, message: string) {
+  return {
+    ArchivePath: archivePath,
+    ArchiveValidation: { ArchiveExists: archivePath !== '' && fs.existsSync(archivePath), ArchiveSizeMB: 0, MeetsMinimumSize: null, MinimumSizeMB: null, IntegrityVerified: false, ChecksumGenerated: false, ChecksumValue: null, SidecarMatches: null, EntryCount: 0 },
+    ContentValidation: { ManifestIncluded: false, ExpectedFilesPresent: false, MissingFiles: [], ExtraFiles: [], CrcFailures: [], SHA256Mismatches: [] },
+    ...NOT_MEASURED_HERE,
+    OverallStatus: false,
+    ValidationErrors: [message],
+    ValidationWarnings: [],
+    DurationSeconds: 0,
+  };
+}
 
 function serviceHost(ctx: CommandContext): string | undefined {
   const h = ctx.params.string('ComputerName');
@@ -222,42 +286,80 @@ function serviceHost(ctx: CommandContext): string | undefined {
 
 const testAlteryxServiceState: CommandHandler = async (ctx) => {
   const config = ctx.config({});
-  const state = await testServiceState(ctx.platform(config), config.file.AlteryxConfiguration.ServiceName, serviceHost(ctx));
+  // -ServiceName (CONTRACTS.md §2) when given; otherwise the configured AlteryxConfiguration.ServiceName.
+  const serviceName = ctx.params.string('ServiceName') || config.file.AlteryxConfiguration.ServiceName;
+  const host = serviceHost(ctx);
+  const state = await testServiceState(ctx.platform(config), serviceName, host);
+  // A service that does not exist is an error, not a state.
+  if (state.CurrentState === 'NotFound') throw serviceNotFound(serviceName, host);
   return { data: state };
 };
 
 const stopAlteryxServiceSafely: CommandHandler = async (ctx) => {
-  const config = ctx.config({ MaxServiceWait: ctx.params.number('MaxServiceWait') });
+  const p = ctx.params;
+  const maxServiceWait = p.number('MaxServiceWaitSeconds') ?? p.number('MaxServiceWait');
+  const config = ctx.config({ MaxServiceWait: maxServiceWait });
   const settings = serviceSettingsFromConfig(config.file);
-  const maxWorkflowWait = ctx.params.number('MaxWorkflowWait');
-  const force = ctx.params.bool('ForceStopWorkflows');
-  const state = await stopServiceSafely({
+  const serviceName = p.string('ServiceName') || settings.serviceName;
+  const maxWorkflowWait = p.number('MaxWorkflowWaitSeconds') ?? p.number('MaxWorkflowWait');
+  // -ForceStop [bool] (the contract) or the older -ForceStopWorkflows switch; unset means the configuration's.
+  const forceValues = [p.bool('ForceStop'), p.bool('ForceStopWorkflows')].filter((v): v is boolean => v !== undefined);
+  const force = forceValues.length > 0 ? forceValues.some(Boolean) : undefined;
+  const options = {
     ...settings,
+    serviceName,
     maxWorkflowWaitSeconds: maxWorkflowWait ?? settings.maxWorkflowWaitSeconds,
     forceStopWorkflows: force ?? settings.forceStopWorkflows,
     platform: ctx.platform(config),
-    host: serviceHost(ctx),
     log: ctx.log,
     onEvent: serviceEvents(ctx),
     signal: ctx.signal,
-  });
+  };
+  const topology = topologyFromParam(p.raw('MultiNodeInfo'), options.platform.hostname());
+  if (topology) {
+    // Workers → ServerUI → Controller; a failure starts again whatever this call stopped, then throws.
+    const sequence: ServiceStep[] = [];
+    const run = await stopTopology({ ...options, topology, sequence });
+    return { data: topologyResult(run.results, sequence, 'Stopped') };
+  }
+  const state = await stopServiceSafely({ ...options, host: serviceHost(ctx) });
   return { data: state };
 };
 
 const startAlteryxServiceSafely: CommandHandler = async (ctx) => {
-  const config = ctx.config({ MaxServiceWait: ctx.params.number('MaxServiceWait') });
-  const state = await startServiceSafely({
-    ...serviceSettingsFromConfig(config.file),
+  const p = ctx.params;
+  const config = ctx.config({ MaxServiceWait: p.number('MaxServiceWaitSeconds') ?? p.number('MaxServiceWait') });
+  const settings = serviceSettingsFromConfig(config.file);
+  const options = {
+    ...settings,
+    serviceName: p.string('ServiceName') || settings.serviceName,
     platform: ctx.platform(config),
-    host: serviceHost(ctx),
     log: ctx.log,
     onEvent: serviceEvents(ctx),
-  });
+  };
+  const topology = topologyFromParam(p.raw('MultiNodeInfo'), options.platform.hostname());
+  if (topology) {
+    // Controller → ServerUI → Workers; keeps going past a failed node, then throws the first error.
+    const sequence: ServiceStep[] = [];
+    const results = await startTopology({ ...options, topology, sequence });
+    return { data: topologyResult(results, sequence, 'Running') };
+  }
+  const state = await startServiceSafely({ ...options, host: serviceHost(ctx) });
   return { data: state };
 };
 
 const repairState: CommandHandler = async (ctx) => {
   const config = ctx.config({ TempDirectory: ctx.params.string('TempDirectory'), LogDirectory: ctx.params.string('LogDirectory') });
+  if (ctx.request.whatIf) {
+    // -WhatIf: say what the marker would make us do; touch nothing.
+    const marker = await readStateMarker(config.TempDirectory).catch(() => undefined);
+    const nodes = marker ? markerNodes(marker).map((n) => n.hostname) : [];
+    const message = marker
+      ? `What if: the state marker in ${config.TempDirectory} records ${nodes.length} stopped node(s) (${nodes.join(', ') || 'none'}); they would be started again unless their run is still active.`
+      : `What if: no state marker in ${config.TempDirectory}; nothing to repair.`;
+    ctx.log.info(message);
+    return { data: { WhatIf: true, outcome: marker ? 'would-repair' : 'no-marker', message, TempDirectory: config.TempDirectory, Nodes: nodes } };
+  }
   // A restore killed half-way is rolled back first, with the service still stopped; then the service is started.
   const restore = await repairInterruptedRestore(ctx.platform(config), config, ctx.log, serviceEvents(ctx));
   if (restore.outcome === 'rolled-back') ctx.log.info(restore.message);
@@ -268,10 +370,27 @@ const repairState: CommandHandler = async (ctx) => {
 
 
 const invokeMongoDBBackupCommand: CommandHandler = async (ctx) => {
-  const config = ctx.config({ BackupMode: 'DatabaseOnly', MongoDBType: ctx.params.string('MongoDBType') });
+  const p = ctx.params;
+  // Contract (CONTRACTS.md §5): -MongoType -BackupPath [-MongoConfig]; older: [-MongoDBType] [-OutputPath].
+  const mongoType = p.string('MongoType') ?? p.string('MongoDBType');
+  const mongoConfig = overridesFromContract(p.has('MongoConfig') ? { MongoConfig: p.raw('MongoConfig') } : undefined);
+  const config = ctx.config(mergeOverrides(mongoConfig, { BackupMode: 'DatabaseOnly', MongoDBType: mongoType }));
   const platform = ctx.platform(config);
-  // Not an AlteryxBackup_* staging name: the next backup run must not clean this up as stale.
-  const output = absolute('OutputPath', ctx.params.string('OutputPath') ?? path.join(config.TempDirectory, `MongoDBBackup_${formatStamp(new Date())}`));
+  let dumpDir: string | undefined;
+  let output: string;
+  if (p.has('BackupPath')) {
+    // The dump goes INTO -BackupPath, which must be empty: nothing of ours is mixed with what is there.
+    dumpDir = absolute('BackupPath', p.requiredString('BackupPath'));
+    if (fs.existsSync(dumpDir) && (!fs.statSync(dumpDir).isDirectory() || fs.readdirSync(dumpDir).length > 0)) {
+      throw new ValidationError(`-BackupPath: '${dumpDir}' exists and is not an empty folder; give a new or empty folder for the dump.`, 'PARAMETER_INVALID', {
+        category: 'InvalidArgument',
+      });
+    }
+    output = path.dirname(dumpDir);
+  } else {
+    // Not an AlteryxBackup_* staging name: the next backup run must not clean this up as stale.
+    output = absolute('OutputPath', p.string('OutputPath') ?? path.join(config.TempDirectory, `MongoDBBackup_${formatStamp(new Date())}`));
+  }
   const detection = await detectMongo(config);
   const preflight = await preflightMongoDB({ config, platform, detection, log: ctx.log });
   if (detection.type === 'embedded') {
@@ -280,60 +399,175 @@ const invokeMongoDBBackupCommand: CommandHandler = async (ctx) => {
       ctx.log.warn(`${config.file.AlteryxConfiguration.ServiceName} is ${s.CurrentState}: emongodump needs it stopped. Use Stop-AlteryxServiceSafely first, or Invoke-AlteryxBackup -BackupMode DatabaseOnly, which stops and restarts it for you.`);
     }
   }
-  const result = await invokeMongoDBBackup({ config, platform, detection, preflight, stagingDir: output, log: ctx.log, signal: ctx.signal });
+  const result = await invokeMongoDBBackup({ config, platform, detection, preflight, stagingDir: output, dumpDir, log: ctx.log, signal: ctx.signal });
   return { data: result };
 };
 
 const copyBackupToDestinationsCommand: CommandHandler = async (ctx) => {
-  const config = ctx.config({ LocalBackupPath: ctx.params.string('LocalBackupPath'), NetworkBackupPath: ctx.params.strings('NetworkBackupPath') });
-  const archivePath = absolute('ArchivePath', ctx.params.requiredString('ArchivePath'));
-  if (!fs.existsSync(archivePath)) throw new ValidationError(`-ArchivePath: '${archivePath}' does not exist.`, 'PARAMETER_INVALID', { category: 'ObjectNotFound' });
-  const bc = config.file.BackupConfiguration;
-  const sha256 = await sha256File(archivePath, ctx.signal);
-  const sidecar = `${archivePath}.sha256`;
-  if (fs.existsSync(sidecar)) {
-    const recorded = fs.readFileSync(sidecar, 'utf8').trim().split(/\s+/)[0]?.toLowerCase();
-    if (recorded !== sha256) throw new StorageError(`'${archivePath}' does not match its sidecar ${sidecar}: it changed or is damaged; not copying it.`, 'ARCHIVE_SIDECAR_MISMATCH');
-  } else {
-    ctx.log.warn(`'${archivePath}' has no .sha256 sidecar: it was not published by AlteryxBackup or its publication did not finish.`);
+  // Never throws (CONTRACTS.md §10): bad input and failed copies come back in the result, with an exit code.
+  const p = ctx.params;
+  const sourceName = p.has('SourcePath') ? 'SourcePath' : 'ArchivePath';
+  const sourceParam = p.string(sourceName) ?? '';
+  const contractDestinations = p.strings('Destinations');
+  try {
+    const config = ctx.config({ LocalBackupPath: p.string('LocalBackupPath'), NetworkBackupPath: p.strings('NetworkBackupPath') });
+    const archivePath = absolute(sourceName, p.requiredString(sourceName));
+    if (contractDestinations) {
+      if (contractDestinations.length === 0 || contractDestinations.some((d) => d.trim() === '')) throw new ValidationError('-Destinations: give at least one folder, none empty.', 'PARAMETER_INVALID', { category: 'InvalidArgument' });
+      for (const d of contractDestinations) absolute('Destinations', d);
+    }
+    if (!fs.existsSync(archivePath) || !fs.statSync(archivePath).isFile()) throw new ValidationError(`-${sourceName}: '${archivePath}' does not exist.`, 'PARAMETER_INVALID', { category: 'ObjectNotFound' });
+    const bc = config.file.BackupConfiguration;
+    const sha256 = await sha256File(archivePath, ctx.signal);
+    const sidecar = `${archivePath}.sha256`;
+    if (fs.existsSync(sidecar)) {
+      const recorded = parseSidecar(fs.readFileSync(sidecar, 'utf8'), path.basename(archivePath));
+      if (!recorded) throw new StorageError(`The sidecar ${sidecar} is not '<sha256>  ${path.basename(archivePath)}'; not copying an archive whose checksum file is wrong.`, 'ARCHIVE_SIDECAR_MISMATCH');
+      if (recorded.sha256 !== sha256) throw new StorageError(`'${archivePath}' does not match its sidecar ${sidecar}: it changed or is damaged; not copying it.`, 'ARCHIVE_SIDECAR_MISMATCH');
+    } else {
+      ctx.log.warn(`'${archivePath}' has no .sha256 sidecar: it was not published by AlteryxBackup or its publication did not finish.`);
+    }
+    let destinations: string[];
+    let cloud = config.file.CloudConfiguration;
+    if (contractDestinations) {
+      // Exactly the folders asked for: no configured network path or cloud target is added.
+      destinations = [...contractDestinations];
+      cloud = { ...cloud, AzureBlob: { ...cloud.AzureBlob, Enabled: false }, S3: { ...cloud.S3, Enabled: false } };
+    } else {
+      // LocalBackupPath counts as a destination only when the archive is not already there.
+      destinations = [...config.NetworkBackupPaths];
+      if (p.has('LocalBackupPath') && path.resolve(path.dirname(archivePath)) !== path.resolve(config.LocalBackupPath)) destinations.unshift(config.LocalBackupPath);
+    }
+    const maxRetries = p.number('MaxRetries') ?? p.number('RetryCount') ?? bc.CopyRetryCount;
+    const delay = p.number('RetryDelaySec') ?? p.number('RetryDelaySeconds') ?? bc.CopyRetryDelaySeconds;
+    const result = await copyBackupToDestinations({
+      archivePath,
+      sha256,
+      destinations,
+      cloud,
+      secrets: config.secrets,
+      retry: { count: maxRetries, delaySeconds: delay },
+      log: ctx.log,
+      signal: ctx.signal,
+      onProgress: (pr) => ctx.sink.progress(bytesProgressUpdate(`Copy to ${pr.Destination}`, pr.Kind, pr.BytesCopied, pr.TotalBytes)),
+    });
+    return { data: copyContractView(archivePath, result), error: distributionFailure(result) };
+  } catch (err) {
+    const e = toBackupError(err);
+    ctx.log.error(e.message);
+    const failed = (contractDestinations ?? []).map((d) => ({ Destination: d, Kind: 'Network', Success: false, Attempts: 0, Error: e.message, DurationSeconds: 0, SHA256Verified: false, AlreadyPresent: false }));
+    return { data: copyContractView(sourceParam, { Success: false, Destinations: failed as DistributionResult['Destinations'] }, e.message), error: e };
   }
-  // LocalBackupPath counts as a destination only when the archive is not already there.
-  const destinations = [...config.NetworkBackupPaths];
-  if (ctx.params.has('LocalBackupPath') && path.resolve(path.dirname(archivePath)) !== path.resolve(config.LocalBackupPath)) destinations.unshift(config.LocalBackupPath);
-  const result = await copyBackupToDestinations({
-    archivePath,
-    sha256,
-    destinations,
-    cloud: config.file.CloudConfiguration,
-    secrets: config.secrets,
-    retry: { count: ctx.params.number('RetryCount') ?? bc.CopyRetryCount, delaySeconds: ctx.params.number('RetryDelaySeconds') ?? bc.CopyRetryDelaySeconds },
-    log: ctx.log,
-    signal: ctx.signal,
-    onProgress: (p) => ctx.sink.progress(bytesProgressUpdate(`Copy to ${p.Destination}`, p.Kind, p.BytesCopied, p.TotalBytes)),
-  });
-  return { data: result, error: distributionFailure(result) };
 };
+
+/** The contract's shape (SourcePath, DestinationResults keyed by destination, counts) over ours (Success, Destinations). */
+function copyContractView(sourcePath: string, result: DistributionResult, error?: string) {
+  const byDestination: Record<string, unknown> = {};
+  for (const d of result.Destinations) {
+    byDestination[d.Destination] = { Success: d.Success, Attempts: d.Attempts, FinalPath: d.FinalPath ?? null, Error: d.Error ?? null, SHA256Verified: d.SHA256Verified, Kind: d.Kind };
+  }
+  const ok = result.Destinations.filter((d) => d.Success).length;
+  return {
+    ...result,
+    Success: result.Success && error === undefined,
+    SourcePath: sourcePath,
+    DestinationResults: byDestination,
+    SuccessCount: ok,
+    FailureCount: result.Destinations.length - ok,
+    Error: error ?? null,
+  };
+}
 
 const removeOldBackupsCommand: CommandHandler = async (ctx) => {
-  const mode = ctx.params.string('BackupMode');
-  const config = ctx.config({ BackupMode: mode, RetentionDays: ctx.params.number('RetentionDays') });
-  const paths = ctx.params.strings('Path');
-  if (ctx.params.has('RetentionDays') && !mode) {
-    throw new ValidationError('-RetentionDays needs -BackupMode: retention is kept per mode.', 'PARAMETER_MISSING', { category: 'InvalidArgument' });
+  // Never throws (CONTRACTS.md §12): a bad policy or path is a failed result with an exit code.
+  const p = ctx.params;
+  const mode = p.string('BackupMode');
+  const retentionRaw = p.raw('RetentionDays');
+  try {
+    const retentionObject = retentionRaw !== null && typeof retentionRaw === 'object' && !Array.isArray(retentionRaw) ? (retentionRaw as Record<string, unknown>) : undefined;
+    const settings: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(retentionObject ?? {})) {
+      if (k === '*') {
+        if (!mode) throw new ValidationError('-RetentionDays needs -BackupMode: retention is kept per mode.', 'PARAMETER_MISSING', { category: 'InvalidArgument' });
+        settings[`BackupConfiguration.RetentionDays.${parseBackupMode(mode, '-BackupMode')}`] = v;
+      } else settings[`BackupConfiguration.RetentionDays.${parseBackupMode(k, `-RetentionDays key '${k}'`)}`] = v;
+    }
+    const config = ctx.config({ BackupMode: mode, RetentionDays: retentionObject ? undefined : p.number('RetentionDays'), Settings: settings });
+    if (p.has('RetentionDays') && !mode) {
+      throw new ValidationError('-RetentionDays needs -BackupMode: retention is kept per mode.', 'PARAMETER_MISSING', { category: 'InvalidArgument' });
+    }
+    const backupPath = p.string('BackupPath');
+    const paths = backupPath !== undefined ? [backupPath] : p.strings('Path');
+    for (const x of paths ?? []) absolute(backupPath !== undefined ? 'BackupPath' : 'Path', x);
+    for (const x of paths ?? []) if (!fs.existsSync(x)) throw new ValidationError(`-${backupPath !== undefined ? 'BackupPath' : 'Path'}: '${x}' does not exist.`, 'PARAMETER_INVALID', { category: 'ObjectNotFound' });
+    let locations = paths
+      ? paths.map((x) => folderLocation(x))
+      : retentionLocations({ localBackupPath: config.LocalBackupPath, networkBackupPaths: config.NetworkBackupPaths, cloud: config.file.CloudConfiguration, secrets: config.secrets });
+    const onlyMode = mode ? parseBackupMode(mode, '-BackupMode') : undefined;
+    // -BackupMode X: only X's archives (and their sidecars) are visible to the policy.
+    if (onlyMode) locations = locations.map((l) => onlyModeLocation(l, onlyMode));
+    const sizes = new Map<string, number>();
+    for (const x of paths ?? []) {
+      for (const name of fs.readdirSync(x)) {
+        if (!parseArchiveName(name)) continue;
+        try {
+          sizes.set(path.join(x, name), fs.statSync(path.join(x, name)).size);
+        } catch {
+          /* gone meanwhile */
+        }
+      }
+    }
+    let scanned = 0;
+    for (const l of locations) scanned += (await l.list().catch(() => [] as string[])).filter((n) => parseArchiveName(n)).length;
+    const result = await removeOldBackups({ locations, retentionDays: config.RetentionDays, whatIf: ctx.request.whatIf, log: ctx.log, secrets: config.secrets });
+    const now = Date.now();
+    const deleted = result.Locations.flatMap((l) =>
+      l.Removed.filter((n) => parseArchiveName(n)).map((n) => {
+        const full = paths ? path.join(l.Location, n) : undefined;
+        const size = full !== undefined ? sizes.get(full) : undefined;
+        return {
+          FileName: n,
+          Location: l.Location,
+          SizeMB: size === undefined ? null : Math.round((size / 1048576) * 1000) / 1000,
+          Age: Math.floor((now - (parseArchiveName(n) as ParsedArchiveName).timestamp.getTime()) / 86400000),
+        };
+      }),
+    );
+    return {
+      data: {
+        ...result,
+        BackupMode: onlyMode ?? null,
+        RetentionDays: onlyMode ? config.RetentionDays[onlyMode] : config.RetentionDays,
+        FilesScanned: scanned,
+        FilesDeleted: deleted.length,
+        SpaceFreedMB: Math.round(deleted.reduce((a, d) => a + (d.SizeMB ?? 0), 0) * 1000) / 1000,
+        DeletedFiles: deleted,
+        Error: null,
+      },
+    };
+  } catch (err) {
+    const e = toBackupError(err);
+    ctx.log.error(e.message);
+    return {
+      data: { Success: false, Locations: [], Decisions: [], WhatIf: ctx.request.whatIf, BackupMode: mode ?? null, RetentionDays: retentionRaw ?? null, FilesScanned: 0, FilesDeleted: 0, SpaceFreedMB: 0, DeletedFiles: [], Error: e.message },
+      error: e,
+    };
   }
-  for (const p of paths ?? []) absolute('Path', p);
-  const locations = paths
-    ? paths.map((p) => folderLocation(p))
-    : retentionLocations({ localBackupPath: config.LocalBackupPath, networkBackupPaths: config.NetworkBackupPaths, cloud: config.file.CloudConfiguration, secrets: config.secrets });
-  const result = await removeOldBackups({ locations, retentionDays: config.RetentionDays, whatIf: ctx.request.whatIf, log: ctx.log, secrets: config.secrets });
-  return { data: result };
 };
 
+/** The same location, listing only one mode's archives and their sidecars. */
+function onlyModeLocation(location: BackupLocation, mode: BackupMode): BackupLocation {
+  const filtered = Object.create(location) as BackupLocation & { list(): Promise<string[]> };
+  filtered.list = async () => (await location.list()).filter((n) => parseArchiveName(n.replace(/\.sha256$/i, ''))?.mode === mode);
+  return filtered;
+}
+
 const writeBackupSummaryCommand: CommandHandler = async (ctx) => {
+  if (ctx.params.has('BackupState')) return summaryFromState(ctx);
   const config = ctx.config({ SmtpUsername: ctx.params.string('SmtpUsername') });
   const archivePath = ctx.params.string('ArchivePath');
   const logPath = ctx.params.string('LogPath');
-  if (!archivePath && !logPath) throw new ValidationError('Give -ArchivePath, -LogPath or both.', 'PARAMETER_MISSING', { category: 'InvalidArgument' });
+  if (!archivePath && !logPath) throw new ValidationError('Give -BackupState (and -LogPath), or -ArchivePath, -LogPath or both.', 'PARAMETER_MISSING', { category: 'InvalidArgument' });
   let manifest: Record<string, any> | undefined;
   let sizeBytes: number | undefined;
   let sha256: string | undefined;
@@ -342,16 +576,18 @@ const writeBackupSummaryCommand: CommandHandler = async (ctx) => {
     manifest = await readManifestFromArchive(archivePath);
     sizeBytes = fs.statSync(archivePath).size;
     const sidecar = `${archivePath}.sha256`;
-    sha256 = fs.existsSync(sidecar) ? fs.readFileSync(sidecar, 'utf8').trim().split(/\s+/)[0] : undefined;
+    sha256 = fs.existsSync(sidecar) ? parseSidecar(fs.readFileSync(sidecar, 'utf8'), path.basename(archivePath))?.sha256 : undefined;
   }
   const logLines = logPath ? await readLastLines(absolute('LogPath', logPath), config.file.NotificationConfiguration.LogLinesInBody) : [];
   const meta = manifest?.BackupMetadata ?? {};
   const fromName = archivePath ? parseArchiveName(path.basename(archivePath))?.mode : undefined;
   const fromLog = logPath ? (/^BackupLog_(Full|DatabaseOnly|ConfigOnly)_/.exec(path.basename(logPath))?.[1] as BackupMode | undefined) : undefined;
-  const logErrors = logLines.filter((l) => /\[ERROR\]/.test(l));
-  const summary = buildBackupSummary({
+  // No exit code is guessed: a published archive (its sidecar matches its name) is a finished run (0);
+  // without one the exit code is unknown (null). Pass -BackupState to report a run's real status.
+  const published = Boolean(archivePath && sha256);
+  const built = buildBackupSummary({
     backupMode: (meta.BackupMode as BackupMode | undefined) ?? fromName ?? fromLog ?? config.BackupMode,
-    exitCode: archivePath && sha256 ? 0 : logErrors.length > 0 ? 1 : 0,
+    exitCode: 0,
     host: manifest?.SystemInformation?.ServerHostname ?? ctx.platform(config).hostname(),
     startTime: new Date(meta.BackupTimestamp ?? Date.now()),
     endTime: new Date(meta.BackupCompletionTimestamp ?? Date.now()),
@@ -361,13 +597,14 @@ const writeBackupSummaryCommand: CommandHandler = async (ctx) => {
     contentSizeBytes: manifest?.ArchiveInformation?.UncompressedSizeBytes,
     downtimeSeconds: manifest?.ServiceInformation?.DowntimeSeconds,
     warnings: manifest?.Warnings ?? [],
-    errors: [...(manifest?.Errors ?? []), ...logErrors],
+    errors: manifest?.Errors ?? [],
     logPath,
   });
-  ctx.log.info(formatBackupSummaryText(summary));
+  const summary = published ? built : { ...built, Status: 'Unknown' as const, ExitCode: null };
+  ctx.log.info(formatBackupSummaryText(summary as typeof built));
   if (ctx.params.bool('SendNotification')) {
     const settings = { ...config.file.NotificationConfiguration, Enabled: true, OnlyOnFailure: false };
-    const sent = await sendBackupNotification({ summary, settings, secrets: config.secrets, logLines, logPath, log: ctx.log });
+    const sent = await sendBackupNotification({ summary: summary as typeof built, settings, secrets: config.secrets, logLines, logPath, log: ctx.log });
     return { data: { ...summary, NotificationSent: sent.Sent, NotificationWarning: sent.Warning ?? null } };
   }
   return { data: summary };

@@ -8,6 +8,18 @@ export interface CliRequest {
   parameters: Record<string, unknown>;
   secrets: Secrets;
   whatIf: boolean;
+  /**
+   * The module's current configuration (set by Initialize-BackupEnvironment):
+   * its ParameterOverrides and mode apply under this call's own parameters,
+   * and LogFilePath is the log a contract command appends to.
+   */
+  session?: SessionState;
+}
+
+export interface SessionState {
+  BackupMode?: string;
+  ParameterOverrides?: Record<string, unknown>;
+  LogFilePath?: string;
 }
 
 const SECRET_KEYS = ['MongoPassword', 'SmtpPassword', 'AzureStorageKey', 'AzureSasToken', 'S3SecretAccessKey', 'DecryptionKey', 'ArchiveControllerToken'] as const;
@@ -44,12 +56,25 @@ export function parseRequest(text: string, commandFromArgv: string): CliRequest 
   if (typeof r.command === 'string' && r.command !== commandFromArgv) {
     throw new ValidationError(`The command on the command line (${commandFromArgv}) differs from request.command (${r.command}).`, 'REQUEST_INVALID');
   }
+  let session: SessionState | undefined;
+  if (r.session !== undefined && r.session !== null) {
+    const sIn = r.session as Record<string, unknown>;
+    if (typeof sIn !== 'object' || Array.isArray(sIn)) throw new ValidationError('request.session must be an object.', 'REQUEST_INVALID');
+    const po = sIn.ParameterOverrides;
+    if (po !== undefined && po !== null && (typeof po !== 'object' || Array.isArray(po))) throw new ValidationError('request.session.ParameterOverrides must be an object.', 'REQUEST_INVALID');
+    session = {
+      BackupMode: typeof sIn.BackupMode === 'string' ? sIn.BackupMode : undefined,
+      ParameterOverrides: (po ?? undefined) as Record<string, unknown> | undefined,
+      LogFilePath: typeof sIn.LogFilePath === 'string' && sIn.LogFilePath !== '' ? sIn.LogFilePath : undefined,
+    };
+  }
   return {
     command: commandFromArgv,
     configPath: typeof r.configPath === 'string' ? r.configPath : '',
     parameters: parameters as Record<string, unknown>,
     secrets,
     whatIf: r.whatIf === true,
+    ...(session ? { session } : {}),
   };
 }
 
@@ -57,6 +82,10 @@ export function parseRequest(text: string, commandFromArgv: string): CliRequest 
 export class Params {
   constructor(private readonly p: Record<string, unknown>) {}
 
+  /** The raw value (objects from PowerShell hashtables, e.g. -MultiNodeInfo). */
+  raw(name: string): unknown {
+    return this.p[name];
+  }
   has(name: string): boolean {
     return this.p[name] !== undefined && this.p[name] !== null;
   }

@@ -27,6 +27,13 @@ export interface ConfigOverrides {
   SmtpUsername?: string;
   /** Public certificates the PowerShell layer read from Cert:\\LocalMachine\\My: thumbprint -> base64 DER. */
   EncryptionCertificates?: Record<string, string>;
+  /**
+   * Any other setting, by its dotted path in the file (e.g.
+   * `ServiceConfiguration.MaxWorkflowWaitSeconds`), applied before
+   * validation so the schema checks the value (ParameterOverrides of
+   * Initialize-BackupEnvironment, see src/cli/contract-overrides.ts).
+   */
+  Settings?: Record<string, unknown>;
 }
 
 let cachedValidator: ValidateFunction | undefined;
@@ -125,6 +132,15 @@ function applyOverrides(file: Record<string, any>, o: ConfigOverrides, mode: Bac
   const mc = (file.MongoDBConfiguration ??= {});
   if (o.MongoDBType !== undefined) mc.Type = o.MongoDBType;
   if (o.SmtpUsername !== undefined) (file.NotificationConfiguration ??= {}).Username = o.SmtpUsername;
+  for (const [dotted, value] of Object.entries(o.Settings ?? {})) {
+    const parts = dotted.split('.');
+    let node: Record<string, any> = file;
+    for (const part of parts.slice(0, -1)) {
+      if (node[part] === null || typeof node[part] !== 'object' || Array.isArray(node[part])) node[part] = {};
+      node = node[part] as Record<string, any>;
+    }
+    node[parts[parts.length - 1]] = value;
+  }
 }
 
 /**

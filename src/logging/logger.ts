@@ -97,6 +97,25 @@ export class BackupLogger implements Log {
     return file;
   }
 
+  /**
+   * Appends to an existing run's log (a contract script's session log, named
+   * by Initialize-BackupEnvironment's LogFilePath). Creates it if missing.
+   */
+  appendTo(file: string): string {
+    if (this.fd !== undefined) return this.filePath as string;
+    try {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      const fd = fs.openSync(file, 'a');
+      const earlier = this.recent.map((l) => `${l.timestamp} [${l.level}] ${l.message}\n`).join('');
+      if (earlier) fs.writeSync(fd, earlier);
+      this.fd = fd;
+    } catch (err) {
+      throw pathError('LogFilePath', file, err, 'LOG_UNWRITABLE', 'the session log cannot be written');
+    }
+    this.filePath = file;
+    return file;
+  }
+
   /** The log file, while it exists: a summary never names a file that is not there. */
   get logFilePath(): string | undefined {
     return this.filePath !== undefined && fs.existsSync(this.filePath) ? this.filePath : undefined;

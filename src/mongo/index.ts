@@ -161,6 +161,11 @@ export interface InvokeMongoDBBackupInput {
   detection?: MongoDetection;
   /** Our own staging folder; the dump goes to `<stagingDir>/MongoDB/`. */
   stagingDir: string;
+  /**
+   * Write the dump exactly here instead (Invoke-MongoDBBackup -BackupPath, CONTRACTS.md §5).
+   * The caller makes sure it is empty or missing; on failure it is emptied again.
+   */
+  dumpDir?: string;
   log: DumpLogger;
   signal?: AbortSignal;
   /** From preflightMongoDB: reuses its target and pre-dump counts. */
@@ -215,7 +220,7 @@ export async function invokeMongoDBBackup(input: InvokeMongoDBBackupInput): Prom
   const { config, platform, log, signal } = input;
   const started = Date.now();
   const detection = input.preflight?.detection ?? input.detection ?? (await detectMongo(config));
-  const dumpDir = path.join(input.stagingDir, DUMP_FOLDER);
+  const dumpDir = input.dumpDir ?? path.join(input.stagingDir, DUMP_FOLDER);
   const timeoutSeconds = config.file.MongoDBConfiguration.DumpTimeoutSeconds;
   await fs.mkdir(input.stagingDir, { recursive: true });
   // Leftovers of an earlier attempt inside our own staging folder are never a valid dump.

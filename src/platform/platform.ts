@@ -70,4 +70,10 @@ export interface Platform {
   currentUser(): string;
   /** Free bytes on the volume that holds `path` (which must exist). */
   freeBytes(path: string): Promise<number>;
+  /**
+   * Whether the account running the backup is a local administrator, when the
+   * platform can tell (the simulated host: its `notAdministrator` fault).
+   * Undefined: ask the caller (on Windows the PowerShell layer checks the token).
+   */
+  isAdministrator?(): Promise<boolean | undefined>;
 }

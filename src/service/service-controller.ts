@@ -96,7 +96,7 @@ function newInfo(platform: Platform, serviceName: string, host: string | undefin
   };
 }
 
-function notFound(serviceName: string, host: string | undefined): ValidationError {
+export function notFound(serviceName: string, host: string | undefined): ValidationError {
   return new ValidationError(
     `The service ${where(serviceName, host)} does not exist. Check AlteryxConfiguration.ServiceName and the node list.`,
     'SERVICE_NOT_FOUND',
@@ -112,6 +112,7 @@ export async function testServiceState(platform: Platform, serviceName: string, 
     const workflows = await platform.processes.find(WORKFLOW_PROCESS_NAME, host);
     info.HasActiveWorkflows = workflows.length > 0;
     info.WorkflowCheckCount = 1;
+    info.WorkflowProcessCount = workflows.length;
   }
   info.StateChangeSuccess = true;
   return info;

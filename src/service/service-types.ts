@@ -46,6 +46,8 @@ export interface ServiceStateInfo {
   RequiresRollback: boolean;
   /** PIDs of AlteryxEngineCmd processes killed because ForceStopWorkflows was set. */
   KilledWorkflowPids: number[];
+  /** Running AlteryxEngineCmd processes when last counted (Test-AlteryxServiceState, CONTRACTS.md §2). */
+  WorkflowProcessCount?: number;
 }
 
 /** One node of the topology. `host` undefined means this machine (no `\\host`). */

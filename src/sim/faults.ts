@@ -88,6 +88,9 @@ export interface Faults {
   mongorestoreHang?: boolean;
   /** The server's data folder is locked: nothing is restored, exit 1. */
   mongorestoreLocked?: boolean;
+  // --- the account running the backup ---
+  /** The caller is not a local administrator (Initialize-BackupEnvironment must refuse). */
+  notAdministrator?: boolean;
 }
 
 type Kind = 'boolean' | 'number' | 'string' | 'boolean|string' | 'state';
@@ -127,6 +130,7 @@ export const FAULT_KINDS: Record<keyof Faults, Kind> = {
   mongorestoreFailuresExitZero: 'boolean',
   mongorestoreHang: 'boolean',
   mongorestoreLocked: 'boolean',
+  notAdministrator: 'boolean',
 };
 
 export const DEFAULT_STOP_SECONDS = 0.2;

@@ -126,6 +126,10 @@ function Invoke-AlteryxBackupNode {
     }
 
     # --- Build the request ---------------------------------------------------------
+    # The module's current configuration (Initialize-BackupEnvironment): its file when
+    # no -ConfigPath is given, and its overrides and log for calls on that same file.
+    $session = $script:AlteryxBackupSession
+    if ([string]::IsNullOrEmpty($ConfigPath) -and $null -ne $session) { $ConfigPath = $session.ConfigPath }
     if ([string]::IsNullOrEmpty($ConfigPath)) {
         $checkoutConfig = [System.IO.Path]::Combine($script:ModuleRoot, '..', '..', 'config', 'backup-config.json')
         if ([System.IO.File]::Exists($checkoutConfig)) { $ConfigPath = $checkoutConfig }
@@ -209,6 +213,13 @@ function Invoke-AlteryxBackupNode {
         parameters = $parameters
         secrets    = $plainSecrets
         whatIf     = [bool]$WhatIfRequest
+    }
+    if ($null -ne $session -and [string]::Equals($session.ConfigPath, $resolvedConfigPath, [System.StringComparison]::OrdinalIgnoreCase)) {
+        $request['session'] = [ordered]@{
+            BackupMode         = $session.BackupMode
+            ParameterOverrides = $session.ParameterOverrides
+            LogFilePath        = $session.LogFilePath
+        }
     }
     $requestBytes = $utf8NoBom.GetBytes((ConvertTo-Json -InputObject $request -Depth 10 -Compress))
     $plainSecrets.Clear()
@@ -545,5 +556,6 @@ function Get-AlteryxBackupEventField {
 # they go to node.
 $script:PathParameterNames = @(
     'TempDirectory', 'LocalBackupPath', 'NetworkBackupPath', 'LogDirectory',
-    'SourcePath', 'DestinationPath', 'ArchivePath', 'Path', 'OutputPath', 'LogPath'
+    'SourcePath', 'DestinationPath', 'ArchivePath', 'Path', 'OutputPath', 'LogPath',
+    'BackupPath', 'Destinations', 'AlteryxServicePath'
 )

@@ -13,15 +13,36 @@ function Backup-CriticalFiles {
     .PARAMETER ConfigPath
     Path to the configuration file (backup-config.json). Relative paths and
     PowerShell drives are resolved to an absolute path before the request is sent.
-    Default: config/backup-config.json of the checkout (<module>/../../config) when
-    it exists, else <module>/config/backup-config.json.
+    Default: the module's current configuration (the last Initialize-BackupEnvironment),
+    else config/backup-config.json of the checkout (<module>/../../config) when it
+    exists, else <module>/config/backup-config.json.
 
-    .PARAMETER DestinationPath
-    Staging folder that receives the Config folder; created when missing.
+    .PARAMETER TempDirectory
+    The staging folder (CONTRACTS.md section 6); each file goes to its DestinationPath
+    under it. Created when missing. Alias: DestinationPath (the older name).
+
+    .PARAMETER FilesRegistry
+    The critical files registry of data model section 4.1: sections of entries
+    @{ SourcePath; DestinationPath (relative to -TempDirectory); Required; Type
+    (File or Directory); Condition (CheckIfModified); Description }. AllModes (and any
+    other section) is copied; ControllerSettings and MongoDB are left to
+    Export-ControllerSettings and Invoke-MongoDBBackup. A missing required file is an
+    error before anything is copied (REQUIRED_FILE_MISSING, exit 3); a missing
+    optional one is skipped and reported. Without -FilesRegistry the configuration's
+    file matrix for -BackupMode is used.
+
+    .PARAMETER CalculateChecksums
+    $true (the default): each BackedUpFiles entry has its SHA256. $false: SHA256 is
+    $null in the result (the copies are still verified while they are written).
 
     .PARAMETER BackupMode
     The file matrix to apply: Full and ConfigOnly copy the files, DatabaseOnly
     copies none. Default: ConfigOnly.
+
+    .EXAMPLE
+    Backup-CriticalFiles -TempDirectory 'D:\Temp\staging' -FilesRegistry @{ AllModes = @(@{ SourcePath = 'C:\ProgramData\Alteryx\RuntimeSettings.xml'; DestinationPath = 'Config\RuntimeSettings.xml'; Required = $true }) }
+
+    The contract's form: copies the registry's files and returns BackedUpFiles.
 
     .EXAMPLE
     Backup-CriticalFiles -DestinationPath 'D:\Temp\staging'
@@ -47,21 +68,36 @@ function Backup-CriticalFiles {
     .LINK
     about_AlteryxBackup
     #>
-    [CmdletBinding()]
-    [OutputType([System.Management.Automation.PSCustomObject])]
+    [CmdletBinding(DefaultParameterSetName = 'Configured')]
+    [OutputType([hashtable])]
     param(
+        [Parameter(Mandatory = $true, Position = 0)]
+        [Alias('DestinationPath')]
+        [ValidateNotNullOrEmpty()]
+        [string]$TempDirectory,
+
+        [Parameter(Mandatory = $true, ParameterSetName = 'Contract', Position = 1)]
+        [AlteryxBackupHashtableTransformation()]
+        [hashtable]$FilesRegistry,
+
+        [bool]$CalculateChecksums = $true,
+
         [ValidateNotNullOrEmpty()]
         [string]$ConfigPath,
 
-        [Parameter(Mandatory = $true, Position = 0)]
-        [ValidateNotNullOrEmpty()]
-        [string]$DestinationPath,
-
+        [Parameter(ParameterSetName = 'Configured')]
         [ValidateSet('Full', 'DatabaseOnly', 'ConfigOnly')]
         [string]$BackupMode
     )
 
     process {
-        Invoke-AlteryxBackupNode -Command $MyInvocation.MyCommand.Name -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -ConfigPath $ConfigPath
+        $bound = @{}
+        foreach ($key in @($PSBoundParameters.Keys)) { $bound[$key] = $PSBoundParameters[$key] }
+        if ($bound.ContainsKey('FilesRegistry')) { $bound['FilesRegistry'] = ConvertTo-AlteryxBackupRequestValue -Value $FilesRegistry }
+        $nested = @{ BackedUpFiles = 'BackedUpFile' }
+        $raw = $null
+        try { $raw = Invoke-AlteryxBackupCommand -Command $MyInvocation.MyCommand.Name -BoundParameters $bound -ConfigPath $ConfigPath }
+        catch { Resolve-AlteryxBackupFailure -ErrorRecord $_ -Cmdlet $PSCmdlet -TypeName 'CriticalFilesResult' -NestedType $nested }
+        ConvertTo-AlteryxBackupResult -InputObject $raw -TypeName 'CriticalFilesResult' -NestedType $nested -LegacyTypeName 'AlteryxBackup.Backup-CriticalFiles.Result'
     }
 }

@@ -31,8 +31,10 @@ function Compress-BackupArchive {
     Optimal (default), Fastest, or NoCompression (stored).
 
     .PARAMETER CalculateChecksum
-    Compute the archive's SHA256 and write the .sha256 sidecar file
-    (ValidationConfiguration.CalculateChecksums decides when omitted).
+    $true (the contract's default): the result has the archive's SHA256 and the
+    .sha256 sidecar is written next to it. $false: no SHA256 and no sidecar (the
+    archive is still verified entry by entry before it is published; without a sidecar
+    Copy-BackupToDestinations warns and retention treats the archive as unverified).
 
     .EXAMPLE
     Compress-BackupArchive -SourcePath 'D:\Temp\staging' -DestinationPath 'D:\Alteryx\Backups' -BackupMode ConfigOnly -CalculateChecksum
@@ -45,9 +47,9 @@ function Compress-BackupArchive {
     Trades archive size for speed on a large dump, then verifies the new archive.
 
     .OUTPUTS
-    System.Management.Automation.PSCustomObject. The ArchiveResultObject:
+    System.Collections.Hashtable (type name AlteryxBackup.ArchiveResult): Success,
     ArchiveFileName, ArchiveFullPath, ArchiveSizeMB, CompressionRatio, SHA256 and
-    SidecarPath.
+    DurationSeconds (CONTRACTS.md section 9), plus SidecarPath and EntryCount.
 
     .NOTES
     Exit codes (also in $LASTEXITCODE): 0 success, 1 general error, 2 service
@@ -59,7 +61,7 @@ function Compress-BackupArchive {
     about_AlteryxBackup
     #>
     [CmdletBinding()]
-    [OutputType([System.Management.Automation.PSCustomObject])]
+    [OutputType([hashtable])]
     param(
         [ValidateNotNullOrEmpty()]
         [string]$ConfigPath,
@@ -79,12 +81,15 @@ function Compress-BackupArchive {
         [ValidateSet('Optimal', 'Fastest', 'NoCompression')]
         [string]$CompressionLevel = 'Optimal',
 
-        [switch]$CalculateChecksum
+        [bool]$CalculateChecksum = $true
     )
 
     process {
         # CompressionLevel has a default; send it even when it was not typed, so node and the help agree.
-        $extra = @{ CompressionLevel = $CompressionLevel }
-        Invoke-AlteryxBackupNode -Command $MyInvocation.MyCommand.Name -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -ConfigPath $ConfigPath -ExtraParameters $extra
+        $extra = @{ CompressionLevel = $CompressionLevel; CalculateChecksum = $CalculateChecksum }
+        $raw = $null
+        try { $raw = Invoke-AlteryxBackupCommand -Command $MyInvocation.MyCommand.Name -BoundParameters $PSBoundParameters -ConfigPath $ConfigPath -ExtraParameters $extra }
+        catch { Resolve-AlteryxBackupFailure -ErrorRecord $_ -Cmdlet $PSCmdlet -TypeName 'ArchiveResult' }
+        ConvertTo-AlteryxBackupResult -InputObject $raw -TypeName 'ArchiveResult' -LegacyTypeName 'AlteryxBackup.Compress-BackupArchive.Result'
     }
 }

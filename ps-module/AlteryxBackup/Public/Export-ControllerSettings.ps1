@@ -13,12 +13,27 @@ function Export-ControllerSettings {
     .PARAMETER ConfigPath
     Path to the configuration file (backup-config.json). Relative paths and
     PowerShell drives are resolved to an absolute path before the request is sent.
-    Default: config/backup-config.json of the checkout (<module>/../../config) when
-    it exists, else <module>/config/backup-config.json.
+    Default: the module's current configuration (the last Initialize-BackupEnvironment),
+    else config/backup-config.json of the checkout (<module>/../../config) when it
+    exists, else <module>/config/backup-config.json.
 
-    .PARAMETER DestinationPath
-    Staging folder that receives the Config folder with the exported settings;
-    created when missing.
+    .PARAMETER TempDirectory
+    The staging folder (CONTRACTS.md section 7) that receives Config\ControllerToken.txt
+    and Config\MongoPasswords.txt; created when missing. Alias: DestinationPath (the
+    older name).
+
+    .PARAMETER AlteryxServicePath
+    AlteryxService.exe to run. The contract's default is
+    C:\Program Files\Alteryx\bin\AlteryxService.exe; when not given, the one under
+    AlteryxConfiguration.InstallPath (or the simulated host's) is used. A path given
+    must exist.
+
+    .EXAMPLE
+    $settings = Export-ControllerSettings -TempDirectory 'D:\Temp\staging'
+    $settings.ExportedFiles
+
+    The contract's form: lists the two files written; $settings.ControllerToken is a
+    SecureString.
 
     .EXAMPLE
     Export-ControllerSettings -DestinationPath 'D:\Temp\staging'
@@ -45,17 +60,50 @@ function Export-ControllerSettings {
     about_AlteryxBackup
     #>
     [CmdletBinding()]
-    [OutputType([System.Management.Automation.PSCustomObject])]
+    [OutputType([hashtable])]
     param(
-        [ValidateNotNullOrEmpty()]
-        [string]$ConfigPath,
-
         [Parameter(Mandatory = $true, Position = 0)]
+        [Alias('DestinationPath')]
         [ValidateNotNullOrEmpty()]
-        [string]$DestinationPath
+        [string]$TempDirectory,
+
+        [ValidateNotNullOrEmpty()]
+        [string]$AlteryxServicePath = 'C:\Program Files\Alteryx\bin\AlteryxService.exe',
+
+        [ValidateNotNullOrEmpty()]
+        [string]$ConfigPath
     )
 
     process {
-        Invoke-AlteryxBackupNode -Command $MyInvocation.MyCommand.Name -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -ConfigPath $ConfigPath
+        $raw = $null
+        try { $raw = Invoke-AlteryxBackupCommand -Command $MyInvocation.MyCommand.Name -BoundParameters $PSBoundParameters -ConfigPath $ConfigPath }
+        catch { Resolve-AlteryxBackupFailure -ErrorRecord $_ -Cmdlet $PSCmdlet -TypeName 'ControllerSettingsResult' }
+        $result = ConvertTo-AlteryxBackupResult -InputObject $raw -TypeName 'ControllerSettingsResult' -LegacyTypeName 'AlteryxBackup.Export-ControllerSettings.Result'
+        if ($null -eq $result) { return }
+        # Our deviation from the contract: the secrets are SecureStrings read from the files node wrote,
+        # so they never travel on node's output, and never reach a transcript or a log as text.
+        $token = $null
+        $passwords = $null
+        foreach ($file in @($result['ExportedFiles'])) {
+            $name = [System.IO.Path]::GetFileName([string]$file)
+            if (-not [System.IO.File]::Exists([string]$file)) { continue }
+            if ($name -eq 'ControllerToken.txt') {
+                $token = ConvertTo-AlteryxBackupSecureString -Text ([System.IO.File]::ReadAllText([string]$file).Trim())
+            }
+            elseif ($name -eq 'MongoPasswords.txt') {
+                $passwords = @{ Admin = $null; NonAdmin = $null }
+                foreach ($line in [System.IO.File]::ReadAllLines([string]$file)) {
+                    if ($line -match '^\s*Admin:\s*(.+?)\s*$') { $passwords['Admin'] = ConvertTo-AlteryxBackupSecureString -Text $Matches[1] }
+                    elseif ($line -match '^\s*Non-Admin:\s*(.+?)\s*$') { $passwords['NonAdmin'] = ConvertTo-AlteryxBackupSecureString -Text $Matches[1] }
+                }
+                Add-AlteryxBackupResultType -Table $passwords -TypeName 'MongoPasswords' -Keys @('Admin', 'NonAdmin')
+            }
+        }
+        $result['ControllerToken'] = $token
+        $result['MongoPasswords'] = $passwords
+        foreach ($key in @('ControllerToken', 'MongoPasswords')) {
+            if ($null -eq $result.PSObject.Properties[$key]) { $result.PSObject.Properties.Add((New-Object System.Management.Automation.PSScriptProperty $key, ([scriptblock]::Create("`$this['$key']")))) }
+        }
+        $result
     }
 }

@@ -111,9 +111,11 @@ function Invoke-AlteryxBackup {
     destinations, old backups to remove), returns the plan, and changes nothing.
 
     .OUTPUTS
-    System.Management.Automation.PSCustomObject. The summary: Status, ExitCode,
-    BackupMode, ArchivePath, ArchiveSHA256, DurationSeconds, Warnings and Errors
-    (plus downtime, sizes and destinations as the core reports them).
+    System.Collections.Hashtable (type name AlteryxBackup.BackupSummary). The summary:
+    Status, ExitCode, BackupMode, ArchivePath, ArchiveSHA256, DurationSeconds,
+    Warnings and Errors (plus downtime, sizes, destinations and Phases as the core
+    reports them), and BackupState, the run's BackupExecutionState (data model
+    section 3.3) for Write-BackupSummary -BackupState.
 
     .NOTES
     For scheduled tasks use ps-module/Invoke-AlteryxBackup.ps1, which exits with the
@@ -262,7 +264,14 @@ function Invoke-AlteryxBackup {
             Write-AlteryxBackupEventLog -EventId 1002 -Message ("AlteryxBackup: $failedMode backup failed (exit code $global:LASTEXITCODE, $($failure.FullyQualifiedErrorId.Split(',')[0])): $($failure.Exception.Message)")
         }
         $summary = Invoke-AlteryxBackupNode @nodeArguments -OnFailure $onFailure
-        & $addTypeNames $summary
+        # A hashtable like every contract output, with the type names of the format views
+        # (AlteryxBackup.Format.ps1xml, docs/output-types.md); .BackupState feeds Write-BackupSummary -BackupState.
+        $summary = ConvertTo-AlteryxBackupResult -InputObject $summary -TypeName 'BackupSummary' -LegacyTypeName 'AlteryxBackup.Invoke-AlteryxBackup.Result' -NestedType @{
+            Phases          = 'PhaseResult'
+            Destinations    = 'DestinationResult'
+            ServiceSequence = 'ServiceStep'
+            BackupState     = 'BackupExecutionState'
+        }
         $eventId = 1000
         $first = @($summary) | Select-Object -First 1
         $status = ''

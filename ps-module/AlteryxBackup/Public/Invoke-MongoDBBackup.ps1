@@ -18,22 +18,42 @@ function Invoke-MongoDBBackup {
     .PARAMETER ConfigPath
     Path to the configuration file (backup-config.json). Relative paths and
     PowerShell drives are resolved to an absolute path before the request is sent.
-    Default: config/backup-config.json of the checkout (<module>/../../config) when
-    it exists, else <module>/config/backup-config.json.
+    Default: the module's current configuration (the last Initialize-BackupEnvironment),
+    else config/backup-config.json of the checkout (<module>/../../config) when it
+    exists, else <module>/config/backup-config.json.
+
+    .PARAMETER MongoType
+    embedded or self-managed (CONTRACTS.md section 5; mandatory in that form, with
+    -BackupPath). Overrides MongoDBConfiguration.Type.
+
+    .PARAMETER BackupPath
+    The folder the dump goes INTO (the database folders are written directly in it).
+    It must be new or empty; on failure it is removed again, so nothing half-written
+    is left.
+
+    .PARAMETER MongoConfig
+    Self-managed connection settings: @{ Host; Port; Database; Username; Password }
+    (Password a SecureString). Default @{}: the configuration's SelfManagedMongoDB.
 
     .PARAMETER OutputPath
-    Folder that receives the dump. Default: a new folder under the configured
-    TempDirectory.
+    The older form: folder that receives the dump in its MongoDB subfolder. Default: a
+    new folder under the configured TempDirectory.
 
     .PARAMETER MongoDBType
-    MongoDB deployment type: auto (detect from RuntimeSettings.xml), embedded or
-    self-managed; overrides MongoDBConfiguration.Type.
+    The older form of -MongoType, which also takes auto (detect from
+    RuntimeSettings.xml).
 
     .PARAMETER MongoPassword
     Password of the self-managed MongoDB user. Sent to the core only on stdin, never
     on a command line, in the environment, a log or the manifest. Without it, the
     password is read from the Export-Clixml credential file named by
     MongoDBConfiguration.SelfManagedMongoDB.CredentialFile, when configured.
+
+    .EXAMPLE
+    Invoke-MongoDBBackup -MongoType embedded -BackupPath 'D:\Temp\staging\MongoDB'
+
+    The contract's form: the dump goes into D:\Temp\staging\MongoDB (the service must be
+    stopped for embedded MongoDB).
 
     .EXAMPLE
     Stop-AlteryxServiceSafely
@@ -61,15 +81,29 @@ function Invoke-MongoDBBackup {
     .LINK
     about_AlteryxBackup
     #>
-    [CmdletBinding()]
-    [OutputType([System.Management.Automation.PSCustomObject])]
+    [CmdletBinding(DefaultParameterSetName = 'Configured')]
+    [OutputType([hashtable])]
     param(
+        [Parameter(Mandatory = $true, ParameterSetName = 'Contract', Position = 0)]
+        [ValidateSet('embedded', 'self-managed')]
+        [string]$MongoType,
+
+        [Parameter(Mandatory = $true, ParameterSetName = 'Contract', Position = 1)]
+        [ValidateNotNullOrEmpty()]
+        [string]$BackupPath,
+
+        [Parameter(ParameterSetName = 'Contract')]
+        [AlteryxBackupHashtableTransformation()]
+        [hashtable]$MongoConfig = @{},
+
         [ValidateNotNullOrEmpty()]
         [string]$ConfigPath,
 
+        [Parameter(ParameterSetName = 'Configured')]
         [ValidateNotNullOrEmpty()]
         [string]$OutputPath,
 
+        [Parameter(ParameterSetName = 'Configured')]
         [ValidateSet('auto', 'embedded', 'self-managed')]
         [string]$MongoDBType,
 
@@ -77,7 +111,15 @@ function Invoke-MongoDBBackup {
     )
 
     process {
-        $secrets = @{ MongoPassword = $MongoPassword }
-        Invoke-AlteryxBackupNode -Command $MyInvocation.MyCommand.Name -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -ConfigPath $ConfigPath -Secrets $secrets -CredentialFileSecret @('MongoPassword')
+        $secret = $MongoPassword
+        if ($null -eq $secret -and $MongoConfig['Password'] -is [System.Security.SecureString]) { $secret = $MongoConfig['Password'] }
+        if ($null -eq $secret -and $null -ne $script:AlteryxBackupSession) { $secret = $script:AlteryxBackupSession.MongoPassword }
+        $bound = @{}
+        foreach ($key in @($PSBoundParameters.Keys)) { if ($key -ne 'MongoPassword') { $bound[$key] = $PSBoundParameters[$key] } }
+        if ($bound.ContainsKey('MongoConfig')) { $bound['MongoConfig'] = ConvertTo-AlteryxBackupRequestValue -Value $MongoConfig }
+        $raw = $null
+        try { $raw = Invoke-AlteryxBackupCommand -Command $MyInvocation.MyCommand.Name -BoundParameters $bound -ConfigPath $ConfigPath -Secrets @{ MongoPassword = $secret } -CredentialFileSecret @('MongoPassword') }
+        catch { Resolve-AlteryxBackupFailure -ErrorRecord $_ -Cmdlet $PSCmdlet -TypeName 'MongoDBBackupResult' }
+        ConvertTo-AlteryxBackupResult -InputObject $raw -TypeName 'MongoDBBackupResult' -LegacyTypeName 'AlteryxBackup.Invoke-MongoDBBackup.Result'
     }
 }

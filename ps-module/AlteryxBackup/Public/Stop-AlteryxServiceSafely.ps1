@@ -17,28 +17,47 @@ function Stop-AlteryxServiceSafely {
     .PARAMETER ConfigPath
     Path to the configuration file (backup-config.json). Relative paths and
     PowerShell drives are resolved to an absolute path before the request is sent.
-    Default: config/backup-config.json of the checkout (<module>/../../config) when
-    it exists, else <module>/config/backup-config.json.
+    Default: the module's current configuration (the last Initialize-BackupEnvironment),
+    else config/backup-config.json of the checkout (<module>/../../config) when it
+    exists, else <module>/config/backup-config.json.
+
+    .PARAMETER ServiceName
+    The Windows service to stop. Default: AlteryxService; when not given, the
+    configuration's AlteryxConfiguration.ServiceName.
 
     .PARAMETER ComputerName
     Act on this node only (a host name from AlteryxConfiguration.Nodes, or the local
     host). Default: the whole configured topology, in Alteryx's order.
 
-    .PARAMETER MaxServiceWait
-    Seconds to wait for each service state change (1-86400); overrides
-    ServiceConfiguration.MaxServiceWaitSeconds (default 7200).
+    .PARAMETER MaxServiceWaitSeconds
+    Seconds to wait for each service state change (1-86400). The contract's default is
+    7200; when not given, ServiceConfiguration.MaxServiceWaitSeconds is used (whose
+    default is 7200). Alias: MaxServiceWait.
 
-    .PARAMETER MaxWorkflowWait
+    .PARAMETER MaxWorkflowWaitSeconds
     Seconds to wait for running workflows (AlteryxEngineCmd processes) to finish
-    before stopping (0-86400); overrides ServiceConfiguration.MaxWorkflowWaitSeconds
-    (default 3600).
+    before stopping (0-86400). The contract's default is 3600; when not given,
+    ServiceConfiguration.MaxWorkflowWaitSeconds is used (default 3600). Alias:
+    MaxWorkflowWait.
+
+    .PARAMETER ForceStop
+    $true: kill workflows still running when MaxWorkflowWaitSeconds expires. $false
+    (the contract's default): fail with exit code 2 and leave the service running.
+    When neither this nor -ForceStopWorkflows is given, ServiceConfiguration.ForceStopWorkflows
+    applies.
+
+    .PARAMETER MultiNodeInfo
+    The MultiNodeInfo hashtable of data model section 3.2 (Initialize-BackupEnvironment
+    returns it as .MultiNodeInfo). When IsMultiNode is $true every node is stopped:
+    Workers, then Server UI nodes, then the Controller (Alteryx's order); if one fails,
+    the nodes already stopped are started again and the error is thrown. $null (the
+    default): the local service only.
 
     .PARAMETER ForceStopWorkflows
-    Kill workflows that are still running when MaxWorkflowWait expires. Without it
-    the command fails with exit code 2 and leaves the service running.
+    The older switch form of -ForceStop $true.
 
     .EXAMPLE
-    Stop-AlteryxServiceSafely -MaxWorkflowWait 600
+    Stop-AlteryxServiceSafely -MaxWorkflowWaitSeconds 600 -ForceStop $false
 
     Waits up to 10 minutes for workflows, then stops the service.
 
@@ -48,8 +67,10 @@ function Stop-AlteryxServiceSafely {
     Shows what would be stopped, without stopping anything.
 
     .OUTPUTS
-    System.Management.Automation.PSCustomObject. The ServiceStateInfo object of the
-    data model, with RequiresRollback true when this command stopped the service.
+    System.Collections.Hashtable (type name AlteryxBackup.ServiceStateInfo). The data
+    model's ServiceStateInfo (section 3.1), RequiresRollback true when this command
+    stopped the service; with -MultiNodeInfo also Nodes (each node's state) and
+    Sequence (the order the stops were sent in).
 
     .NOTES
     Exit codes (also in $LASTEXITCODE): 0 success, 1 general error, 2 service
@@ -61,30 +82,48 @@ function Stop-AlteryxServiceSafely {
     about_AlteryxBackup
     #>
     [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
-    [OutputType([System.Management.Automation.PSCustomObject])]
+    [OutputType([hashtable])]
     param(
+        [Parameter(Position = 0)]
+        [ValidateNotNullOrEmpty()]
+        [string]$ServiceName = 'AlteryxService',
+
+        [Alias('MaxWorkflowWait')]
+        [ValidateRange(0, 86400)]
+        [int]$MaxWorkflowWaitSeconds = 3600,
+
+        [Alias('MaxServiceWait')]
+        [ValidateRange(1, 86400)]
+        [int]$MaxServiceWaitSeconds = 7200,
+
+        [bool]$ForceStop = $false,
+
+        [AlteryxBackupHashtableTransformation()]
+        [hashtable]$MultiNodeInfo = $null,
+
         [ValidateNotNullOrEmpty()]
         [string]$ConfigPath,
 
         [ValidateNotNullOrEmpty()]
         [string]$ComputerName,
 
-        [ValidateRange(1, 86400)]
-        [int]$MaxServiceWait,
-
-        [ValidateRange(0, 86400)]
-        [int]$MaxWorkflowWait,
-
         [switch]$ForceStopWorkflows
     )
 
     process {
-        $target = 'AlteryxService'
-        if ($PSBoundParameters.ContainsKey('ComputerName')) { $target = "AlteryxService on $ComputerName" }
+        $target = $ServiceName
+        if ($null -ne $MultiNodeInfo -and [bool]$MultiNodeInfo['IsMultiNode']) { $target = "$ServiceName on every node (Workers, Server UI, Controller)" }
+        elseif ($PSBoundParameters.ContainsKey('ComputerName')) { $target = "$ServiceName on $ComputerName" }
         if ($PSBoundParameters.ContainsKey('ConfigPath')) { $target = "$target (configuration $ConfigPath)" }
-        if ($PSCmdlet.ShouldProcess($target, 'Stop the service after running workflows finish')) {
-            # A stopped service is what the caller asked for: no repair if node dies.
-            Invoke-AlteryxBackupNode -Command $MyInvocation.MyCommand.Name -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -ConfigPath $ConfigPath -NoServiceRepair
-        }
+        if (-not $PSCmdlet.ShouldProcess($target, 'Stop the service after running workflows finish')) { return }
+        # Only what the caller gave is sent: unset waits come from the configuration.
+        $bound = @{}
+        foreach ($key in @($PSBoundParameters.Keys)) { $bound[$key] = $PSBoundParameters[$key] }
+        if ($bound.ContainsKey('MultiNodeInfo')) { $bound['MultiNodeInfo'] = ConvertTo-AlteryxBackupRequestValue -Value $MultiNodeInfo }
+        $raw = $null
+        # A stopped service is what the caller asked for: no repair if node dies.
+        try { $raw = Invoke-AlteryxBackupCommand -Command $MyInvocation.MyCommand.Name -BoundParameters $bound -ConfigPath $ConfigPath -NoServiceRepair }
+        catch { Resolve-AlteryxBackupFailure -ErrorRecord $_ -Cmdlet $PSCmdlet -TypeName 'ServiceStateInfo' -NestedType @{ Nodes = 'ServiceStateInfo' } }
+        ConvertTo-AlteryxBackupResult -InputObject $raw -TypeName 'ServiceStateInfo' -NestedType @{ Nodes = 'ServiceStateInfo' } -LegacyTypeName 'AlteryxBackup.Stop-AlteryxServiceSafely.Result'
     }
 }

@@ -4,16 +4,22 @@ function Test-AlteryxServiceState {
     Reports the state of AlteryxService and of running workflows.
 
     .DESCRIPTION
-    Queries the configured AlteryxService (AlteryxConfiguration.ServiceName) on the
-    configured host, real or simulated, and counts running AlteryxEngineCmd workflow
-    processes. For a multi-node configuration (AlteryxConfiguration.Nodes) every
-    node is reported. Changes nothing.
+    Queries AlteryxService (or -ServiceName) on the configured host, real or
+    simulated, and counts running AlteryxEngineCmd workflow processes
+    (WorkflowProcessCount). A service that does not exist is an error
+    (SERVICE_NOT_FOUND, exit code 3), not a state. Changes nothing.
 
     .PARAMETER ConfigPath
     Path to the configuration file (backup-config.json). Relative paths and
     PowerShell drives are resolved to an absolute path before the request is sent.
-    Default: config/backup-config.json of the checkout (<module>/../../config) when
-    it exists, else <module>/config/backup-config.json.
+    Default: the module's current configuration (the last Initialize-BackupEnvironment),
+    else config/backup-config.json of the checkout (<module>/../../config) when it
+    exists, else <module>/config/backup-config.json.
+
+    .PARAMETER ServiceName
+    The Windows service to query (CONTRACTS.md section 2). Default: AlteryxService;
+    when not given, the configuration's AlteryxConfiguration.ServiceName is used
+    (AlteryxService unless changed).
 
     .PARAMETER ComputerName
     Report only this node (a host name from AlteryxConfiguration.Nodes). Default:
@@ -31,8 +37,9 @@ function Test-AlteryxServiceState {
     Checks the host described by a specific configuration file.
 
     .OUTPUTS
-    System.Management.Automation.PSCustomObject. The ServiceStateInfo object of the
-    data model (ServiceName, InitialState, CurrentState, HasActiveWorkflows, ...).
+    System.Collections.Hashtable (type name AlteryxBackup.ServiceStateInfo). ServiceName,
+    CurrentState, HasActiveWorkflows, WorkflowProcessCount (CONTRACTS.md section 2) and
+    the rest of the data model's ServiceStateInfo (InitialState, StartType, Host, ...).
 
     .NOTES
     Exit codes (also in $LASTEXITCODE): 0 success, 1 general error, 2 service
@@ -44,8 +51,12 @@ function Test-AlteryxServiceState {
     about_AlteryxBackup
     #>
     [CmdletBinding()]
-    [OutputType([System.Management.Automation.PSCustomObject])]
+    [OutputType([hashtable])]
     param(
+        [Parameter(Position = 0)]
+        [ValidateNotNullOrEmpty()]
+        [string]$ServiceName = 'AlteryxService',
+
         [ValidateNotNullOrEmpty()]
         [string]$ConfigPath,
 
@@ -54,6 +65,9 @@ function Test-AlteryxServiceState {
     )
 
     process {
-        Invoke-AlteryxBackupNode -Command $MyInvocation.MyCommand.Name -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -ConfigPath $ConfigPath
+        $raw = $null
+        try { $raw = Invoke-AlteryxBackupCommand -Command $MyInvocation.MyCommand.Name -BoundParameters $PSBoundParameters -ConfigPath $ConfigPath }
+        catch { Resolve-AlteryxBackupFailure -ErrorRecord $_ -Cmdlet $PSCmdlet -TypeName 'ServiceStateInfo' }
+        ConvertTo-AlteryxBackupResult -InputObject $raw -TypeName 'ServiceStateInfo' -LegacyTypeName 'AlteryxBackup.Test-AlteryxServiceState.Result'
     }
 }

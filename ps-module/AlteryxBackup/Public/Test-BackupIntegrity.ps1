@@ -10,9 +10,12 @@ function Test-BackupIntegrity {
     (ValidationConfiguration.MinimumBackupSizeMB). With -ExpectedMode, the manifest
     must also record that mode.
 
-    Returns the post-backup validation object of the data model with OverallStatus.
-    A damaged archive is reported with OverallStatus false and the reasons in
-    ValidationErrors.
+    Returns the post-backup validation object of the data model (section 5.2) with
+    OverallStatus. Never throws (CONTRACTS.md section 11): a damaged or missing
+    archive, or bad input, is reported with OverallStatus false, the reasons in
+    ValidationErrors, the first one as a warning, and the exit code in $LASTEXITCODE
+    (4 for an archive that fails, 3 for bad input). Without a .sha256 sidecar the CRC
+    and manifest SHA256 checks still run and decide the result (with a warning).
 
     .PARAMETER ConfigPath
     Path to the configuration file (backup-config.json). Relative paths and
@@ -27,6 +30,20 @@ function Test-BackupIntegrity {
 
     .PARAMETER ExpectedMode
     The backup mode the archive must contain (Full, DatabaseOnly or ConfigOnly).
+
+    .PARAMETER MinimumSizeMB
+    The smallest acceptable archive, in MB (CONTRACTS.md section 11; mandatory in
+    that form). Without it (the older form) the configured per-mode minimum of the
+    archive's mode applies.
+
+    .PARAMETER ExpectedChecksum
+    The SHA256 the archive must have (64 hexadecimal digits), e.g. Compress-BackupArchive's
+    SHA256. Default $null: not compared.
+
+    .EXAMPLE
+    Test-BackupIntegrity -ArchivePath $archive.ArchiveFullPath -MinimumSizeMB 1 -ExpectedChecksum $archive.SHA256
+
+    The contract's form: also checks the size and the archive's SHA256.
 
     .EXAMPLE
     Test-BackupIntegrity -ArchivePath 'D:\Alteryx\Backups\ServerBackup_Full_20260114_020015.zip'
@@ -45,9 +62,10 @@ function Test-BackupIntegrity {
     Lists every archive in a folder that fails verification.
 
     .OUTPUTS
-    System.Management.Automation.PSCustomObject. The ValidationResultObject:
-    ArchiveValidation, ContentValidation, OverallStatus, ValidationErrors and
-    ValidationWarnings.
+    System.Collections.Hashtable (type name AlteryxBackup.ValidationResult). The
+    ValidationResultObject of data model section 5.2: ArchiveValidation,
+    ContentValidation, DistributionValidation and ServiceValidation (not measured
+    here: $null), OverallStatus, ValidationErrors and ValidationWarnings.
 
     .NOTES
     Exit codes (also in $LASTEXITCODE): 0 success, 1 general error, 2 service
@@ -58,8 +76,8 @@ function Test-BackupIntegrity {
     .LINK
     about_AlteryxBackup
     #>
-    [CmdletBinding()]
-    [OutputType([System.Management.Automation.PSCustomObject])]
+    [CmdletBinding(DefaultParameterSetName = 'Configured')]
+    [OutputType([hashtable])]
     param(
         [ValidateNotNullOrEmpty()]
         [string]$ConfigPath,
@@ -69,11 +87,32 @@ function Test-BackupIntegrity {
         [ValidateNotNullOrEmpty()]
         [string]$ArchivePath,
 
+        [Parameter(Mandatory = $true, ParameterSetName = 'Contract', Position = 1)]
+        [double]$MinimumSizeMB,
+
+        [string]$ExpectedChecksum = $null,
+
         [ValidateSet('Full', 'DatabaseOnly', 'ConfigOnly')]
         [string]$ExpectedMode
     )
 
     process {
-        Invoke-AlteryxBackupNode -Command $MyInvocation.MyCommand.Name -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -ConfigPath $ConfigPath
+        $raw = $null
+        try {
+            $raw = Invoke-AlteryxBackupCommand -Command $MyInvocation.MyCommand.Name -BoundParameters $PSBoundParameters -ConfigPath $ConfigPath
+        }
+        catch {
+            # Never throws: the failure is in the result (and $LASTEXITCODE).
+            $fallback = [ordered]@{
+                ArchivePath        = $ArchivePath
+                ArchiveValidation  = [ordered]@{ ArchiveExists = $false; ArchiveSizeMB = 0; MeetsMinimumSize = $null; IntegrityVerified = $false; ChecksumGenerated = $false; ChecksumValue = $null }
+                ContentValidation  = [ordered]@{ ManifestIncluded = $false; ExpectedFilesPresent = $false; MissingFiles = @() }
+                OverallStatus      = $false
+                ValidationErrors   = @($_.Exception.Message)
+                ValidationWarnings = @()
+            }
+            return (Resolve-AlteryxBackupFailure -ErrorRecord $_ -Cmdlet $PSCmdlet -TypeName 'ValidationResult' -NoThrow -Fallback $fallback)
+        }
+        ConvertTo-AlteryxBackupResult -InputObject $raw -TypeName 'ValidationResult' -LegacyTypeName 'AlteryxBackup.Test-BackupIntegrity.Result'
     }
 }

@@ -5,6 +5,7 @@ import type { Platform, ProcessInfo, ProcessList, ServiceManager, ServiceStatus 
 import { appendEvent, readEvents, SimEvent } from '../../sim/events';
 import { hostPaths, HostInfo, readHostInfo } from '../../sim/host-layout';
 import { readServiceRecord } from '../../sim/service-control';
+import { readFaults } from '../../sim/faults';
 import { findEngineProcesses, isPidAlive } from '../../sim/sim-processes';
 
 export { readEvents };
@@ -74,6 +75,11 @@ export class SimulatedPlatform implements Platform {
 
   currentUser(): string {
     return 'NT AUTHORITY\\SYSTEM';
+  }
+
+  /** The simulated account is an administrator unless the host's `notAdministrator` fault says otherwise. */
+  async isAdministrator(): Promise<boolean> {
+    return readFaults(this.root).notAdministrator !== true;
   }
 
   async freeBytes(p: string): Promise<number> {
