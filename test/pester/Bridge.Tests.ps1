@@ -149,7 +149,7 @@ Describe 'Request building' {
 
     It 'sends the CompressionLevel default of Compress-BackupArchive' {
         Reset-Fake
-        $null = Compress-BackupArchive -SourcePath $TestDrive -DestinationPath 'out' -BackupMode ConfigOnly -ConfigPath $configPath -CalculateChecksum
+        $null = Compress-BackupArchive -SourcePath $TestDrive -DestinationPath 'out' -BackupMode ConfigOnly -ConfigPath $configPath -CalculateChecksum $true
         $request = Get-Request
         $request.parameters.CompressionLevel | Should -Be 'Optimal'
         $request.parameters.CalculateChecksum | Should -BeTrue
@@ -209,7 +209,7 @@ Describe 'Secrets' {
     }
 
     It 'keeps secrets out of everything written to PowerShell streams' {
-        $text = ($result | ForEach-Object { if ($_ -is [System.Management.Automation.PSCustomObject]) { $_ | ConvertTo-Json -Depth 10 } else { [string]$_ } }) -join "`n"
+        $text = ($result | ForEach-Object { if ($_ -is [System.Management.Automation.PSCustomObject] -or $_ -is [System.Collections.IDictionary]) { $_ | ConvertTo-Json -Depth 10 } else { [string]$_ } }) -join "`n"
         $text | Should -Match 'SecretNames'
         $text | Should -Not -Match 'S3cret'
     }
@@ -293,9 +293,10 @@ Describe 'Failure mapping' {
     It 'throws a terminating error whose ErrorId is error.code, with category, target object and LASTEXITCODE' {
         Reset-Fake -Scenario 'fail'
         $caught = $null
-        try { Test-BackupIntegrity -ArchivePath 'x.zip' -ConfigPath $configPath } catch { $caught = $_ }
+        # Test-BackupIntegrity, Copy-BackupToDestinations and Remove-OldBackups never throw (CONTRACTS.md); New-BackupManifest does.
+        try { New-BackupManifest -SourcePath 'x' -BackupMode Full -ConfigPath $configPath } catch { $caught = $_ }
         $caught | Should -Not -BeNullOrEmpty
-        $caught.FullyQualifiedErrorId | Should -Be 'CONFIG_INVALID,Test-BackupIntegrity'
+        $caught.FullyQualifiedErrorId | Should -Be 'CONFIG_INVALID,New-BackupManifest'
         $caught.CategoryInfo.Category | Should -Be 'InvalidData'
         $caught.TargetObject.Status | Should -Be 'Failed'
         $caught.Exception.Message | Should -BeLike 'backup-config.json: BackupConfiguration.Foo: unknown key*'
@@ -313,15 +314,26 @@ Describe 'Failure mapping' {
     It 'falls back to NotSpecified for an unknown category' {
         Reset-Fake -Scenario 'fail' -Extra @{ ALTERYXBACKUP_FAKE_EXIT = '4'; ALTERYXBACKUP_FAKE_CODE = 'STORAGE_ERROR'; ALTERYXBACKUP_FAKE_CATEGORY = 'NoSuchCategory' }
         $caught = $null
-        try { Copy-BackupToDestinations -ArchivePath 'x.zip' -ConfigPath $configPath } catch { $caught = $_ }
+        try { Compress-BackupArchive -SourcePath 'x' -DestinationPath 'y' -BackupMode Full -ConfigPath $configPath } catch { $caught = $_ }
         $caught.CategoryInfo.Category | Should -Be 'NotSpecified'
-        $caught.FullyQualifiedErrorId | Should -Be 'STORAGE_ERROR,Copy-BackupToDestinations'
+        $caught.FullyQualifiedErrorId | Should -Be 'STORAGE_ERROR,Compress-BackupArchive'
         $LASTEXITCODE | Should -Be 4
+    }
+
+    It 'returns the failure of a never-throw cmdlet as its result, with the exit code and a warning' {
+        Reset-Fake -Scenario 'fail' -Extra @{ ALTERYXBACKUP_FAKE_EXIT = '4'; ALTERYXBACKUP_FAKE_CODE = 'STORAGE_ERROR' }
+        $warnings = $null
+        $result = Copy-BackupToDestinations -ArchivePath 'x.zip' -ConfigPath $configPath -WarningVariable warnings -WarningAction SilentlyContinue
+        $LASTEXITCODE | Should -Be 4
+        $result | Should -Not -BeNullOrEmpty
+        $result['Status'] | Should -Be 'Failed'
+        $result.PSObject.TypeNames[0] | Should -Be 'AlteryxBackup.CopyResult'
+        @($warnings).Count | Should -BeGreaterThan 0
     }
 
     It 'honours -ErrorAction SilentlyContinue only as PowerShell does for terminating errors (still throws)' {
         Reset-Fake -Scenario 'fail'
-        { Test-BackupIntegrity -ArchivePath 'x.zip' -ConfigPath $configPath -ErrorAction SilentlyContinue } | Should -Throw
+        { New-BackupManifest -SourcePath 'x' -BackupMode Full -ConfigPath $configPath -ErrorAction SilentlyContinue } | Should -Throw
     }
 
     It 'reports a missing core as NODE_CORE_NOT_FOUND with exit code 1' {

@@ -42,7 +42,12 @@ function ConvertTo-AlteryxBackupResult {
     )
     process {
         if ($null -eq $InputObject) { return }
-        ConvertTo-AlteryxBackupResultValue -Value $InputObject -TypeName $TypeName -NestedType $NestedType -LegacyTypeName $LegacyTypeName -Top
+        # Several results (node sent an array): one output object each, as the bridge writes them.
+        $items = @($InputObject)
+        if ($InputObject -is [System.Collections.IDictionary] -or $InputObject -is [System.Management.Automation.PSCustomObject]) { $items = @(, $InputObject) }
+        foreach ($item in $items) {
+            ConvertTo-AlteryxBackupResultValue -Value $item -TypeName $TypeName -NestedType $NestedType -LegacyTypeName $LegacyTypeName -Top
+        }
     }
 }
 

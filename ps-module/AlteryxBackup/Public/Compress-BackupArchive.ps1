@@ -32,12 +32,12 @@ function Compress-BackupArchive {
 
     .PARAMETER CalculateChecksum
     $true (the contract's default): the result has the archive's SHA256 and the
-    .sha256 sidecar is written next to it. $false: no SHA256 and no sidecar (the
+    sidecar file (<archive>.sha256) is written next to it. $false: no SHA256 and no sidecar (the
     archive is still verified entry by entry before it is published; without a sidecar
     Copy-BackupToDestinations warns and retention treats the archive as unverified).
 
     .EXAMPLE
-    Compress-BackupArchive -SourcePath 'D:\Temp\staging' -DestinationPath 'D:\Alteryx\Backups' -BackupMode ConfigOnly -CalculateChecksum
+    Compress-BackupArchive -SourcePath 'D:\Temp\staging' -DestinationPath 'D:\Alteryx\Backups' -BackupMode ConfigOnly -CalculateChecksum $true
 
     Creates ServerBackup_Config_<timestamp>.zip and its .sha256 sidecar.
 
