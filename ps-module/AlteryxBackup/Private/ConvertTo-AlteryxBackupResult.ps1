@@ -63,6 +63,8 @@ function ConvertTo-AlteryxBackupResultValue {
         }
         return $Value
     }
+    # ConvertFrom-Json gives Int64 in 7 and Int32 in 5.1: the data model's [int] in both.
+    if ($Value -is [long] -and $Value -ge [int]::MinValue -and $Value -le [int]::MaxValue) { return [int]$Value }
     if ($Value -is [System.Security.SecureString] -or $Value -is [datetime] -or $Value -is [ValueType]) { return $Value }
 
     $isDictionary = $Value -is [System.Collections.IDictionary]

@@ -191,7 +191,8 @@ function Initialize-BackupEnvironment {
 
         $bound = @{}
         foreach ($key in @($PSBoundParameters.Keys)) { if ($key -ne 'ParameterOverrides' -and $key -ne 'MongoPassword') { $bound[$key] = $PSBoundParameters[$key] } }
-        $bound['BackupMode'] = $BackupMode
+        # The contract's default mode (Full) applies unless -ParameterOverrides names one; an explicit -BackupMode wins.
+        if ($PSBoundParameters.ContainsKey('BackupMode') -or -not $ParameterOverrides.ContainsKey('BackupMode')) { $bound['BackupMode'] = $BackupMode }
         $extra = @{ ParameterOverrides = $overrides }
         if ((Test-AlteryxBackupWindows)) { $extra['CallerIsAdministrator'] = Test-AlteryxBackupAdministrator }
 
