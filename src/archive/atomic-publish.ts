@@ -1,3 +1,4 @@
+import { formatSidecar } from '../core/sidecar';
 import { link, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StorageError } from '../core/errors';
@@ -101,6 +102,7 @@ export async function writeFileAtomic(finalPath: string, dir: string, fileName: 
   }
 }
 
+/** The sidecar's text (core/sidecar.ts formats it for every layer). */
 export function sidecarText(sha256: string, fileName: string): string {
-  return `${sha256}  ${fileName}\n`;
+  return formatSidecar(sha256, fileName);
 }

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { parseSidecarLine } from '../core/sidecar';
 import { close as fsClose, createReadStream, open as fsOpen, read as fsRead, readSync } from 'node:fs';
 import { open as openFile, readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
@@ -39,12 +40,12 @@ export async function readSidecar(archivePath: string): Promise<SidecarCheck> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { found: false, hash: null, problem: null };
     return { found: false, hash: null, problem: `sidecar unreadable: ${(err as Error).message}` };
   }
-  const m = /^([0-9a-fA-F]{64}) [ *](.+?)\r?\n?$/.exec(text.split('\n').find((l) => l.trim() !== '') ?? '');
-  if (!m) return { found: true, hash: null, problem: 'sidecar is not in sha256sum format' };
-  if (m[2] !== basename(archivePath)) {
-    return { found: true, hash: m[1].toLowerCase(), problem: `sidecar names '${m[2]}', not '${basename(archivePath)}'` };
+  const parsed = parseSidecarLine(text);
+  if (!parsed) return { found: true, hash: null, problem: 'sidecar is not in sha256sum format' };
+  if (parsed.name !== basename(archivePath)) {
+    return { found: true, hash: parsed.sha256, problem: `sidecar names '${parsed.name}', not '${basename(archivePath)}'` };
   }
-  return { found: true, hash: m[1].toLowerCase(), problem: null };
+  return { found: true, hash: parsed.sha256, problem: null };
 }
 
 /**
