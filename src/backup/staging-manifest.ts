@@ -7,7 +7,7 @@ import type { ResolvedConfig } from '../config/config-types';
 import type { Log } from '../logging/logger';
 import type { Platform } from '../platform/platform';
 import { TOOL_VERSION } from './version';
-import { listRecipients, recipientMatchesCertificate } from '../secrets/cms-envelope';
+import type * as CmsEnvelope from '../secrets/cms-envelope';
 import { ENCRYPTED_SUFFIX, SECRET_FILES, resolveSecretsEncryption, secretsEncryptionRecord, type SecretsEncryptionRecord } from '../secrets/secrets-encryption';
 
 export interface StagingManifestOptions {
@@ -115,6 +115,8 @@ async function stagedSecretsEncryption(o: StagingManifestOptions, names: Set<str
   } catch {
     /* the files are already encrypted; an unusable configured certificate only costs the thumbprints here */
   }
+  // Loaded here: the ASN.1 packages cost about 0.2 s of CPU per node start (issue 14).
+  const { listRecipients, recipientMatchesCertificate } = require('../secrets/cms-envelope') as typeof CmsEnvelope;
   const rids = listRecipients(await fs.promises.readFile(path.join(o.stagingDir, ...encrypted[0].split('/'))));
   const record = secretsEncryptionRecord(
     configured.filter((c) => rids.some((r) => recipientMatchesCertificate(r, c.der))),
