@@ -8,6 +8,10 @@ $script:ModuleRoot = $PSScriptRoot
 # pipeline) before it kills it. Tests lower this through InModuleScope.
 $script:NodeExitGraceSeconds = 30
 
+# The Node.js major version the suite runs on (package.json engines); older is refused.
+$script:MinimumNodeMajor = 24
+$script:NodeVersionCache = @{}
+
 foreach ($folder in @('Private', 'Public')) {
     $folderPath = Join-Path $PSScriptRoot $folder
     if (-not (Test-Path -LiteralPath $folderPath)) { continue }

@@ -93,6 +93,8 @@ export interface BackupConfigFile {
     Nodes: NodeDefinition[];
     Platform: 'Windows' | 'Simulated';
     SimulatedHostRoot: string;
+    /** node.exe for the PowerShell bridge (read there only); empty = module folder, PATH, $env:ALTERYXBACKUP_NODE. */
+    NodePath: string;
   };
 }
 
