@@ -24,6 +24,7 @@
         'Register-AlteryxBackupSchedule'
         'Remove-OldBackups'
         'Restore-AlteryxBackup'
+        'Set-AlteryxBackupSecret'
         'Start-AlteryxServiceSafely'
         'Stop-AlteryxServiceSafely'
         'Test-AlteryxBackupPrerequisite'
