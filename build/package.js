@@ -154,7 +154,7 @@ function npm(args, cwd) {
   if (res.status !== 0) fail(`npm ${args.join(' ')} failed in ${cwd} (exit ${res.status})`);
 }
 
-/** Removes what a running module never reads: .bin, lockfile copies, declarations, maps, TypeScript, changelogs. */
+/** Removes what a running module never reads: .bin, lockfile copies, declarations, maps, TypeScript, packages' own tests, changelogs. */
 function prune(dir) {
   let removed = 0;
   const walk = (d) => {
@@ -164,12 +164,13 @@ function prune(dir) {
         fs.unlinkSync(p);
         removed++;
       } else if (entry.isDirectory()) {
-        if (entry.name === '.bin') {
+        if (entry.name === '.bin' || entry.name === '__tests__') {
           rmrf(p);
           removed++;
         } else walk(p);
       } else if (
         /\.(d\.ts|d\.mts|d\.cts|ts|mts|cts|map|tsbuildinfo)$/i.test(entry.name) ||
+        /\.(test|spec)\.[cm]?js$/i.test(entry.name) ||
         /^(CHANGELOG|HISTORY|CHANGES)(\..*)?$/i.test(entry.name) ||
         entry.name === '.package-lock.json'
       ) {
