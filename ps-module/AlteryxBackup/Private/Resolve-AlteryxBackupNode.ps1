@@ -104,6 +104,13 @@ function Get-AlteryxBackupNodeVersion {
     try { $stamp = [System.IO.File]::GetLastWriteTimeUtc($Path).Ticks.ToString() } catch { $stamp = '' }
     $key = $Path + '|' + $stamp
     if ($script:NodeVersionCache.ContainsKey($key)) { return $script:NodeVersionCache[$key] }
+    # Also remembered per process (AppDomain), so a fresh runspace or a re-import starts no second `node --version`.
+    $domainKey = 'AlteryxBackup.NodeVersion|' + $key
+    $known = [System.AppDomain]::CurrentDomain.GetData($domainKey)
+    if ($known -is [System.Version]) {
+        $script:NodeVersionCache[$key] = $known
+        return $known
+    }
     $version = $null
     try {
         $psi = New-Object System.Diagnostics.ProcessStartInfo
@@ -126,6 +133,7 @@ function Get-AlteryxBackupNodeVersion {
     }
     catch { $version = $null }
     $script:NodeVersionCache[$key] = $version
+    if ($null -ne $version) { [System.AppDomain]::CurrentDomain.SetData($domainKey, $version) }
     return $version
 }
 
