@@ -13,7 +13,8 @@ import { archiveProgressUpdate, bytesProgressUpdate } from '../cli/progress-thro
 import { copyBackupToDestinations, distributionFailure, type DistributionResult } from '../distribution/copy-to-destinations';
 import { preflightCloud, preflightDestinations } from '../distribution/preflight';
 import type { BackupLogger } from '../logging/logger';
-import { detectMongo, invokeMongoDBBackup, preflightMongoDB, type MongoDetection } from '../mongo';
+import { detectMongo, detectPersistenceType, invokeMongoDBBackup, persistenceOf, preflightMongoDB, type MongoDetection, type PersistenceType } from '../mongo';
+import { collectEnvironmentFacts, type EnvironmentFacts } from './environment-facts';
 import type { MongoDBBackupResult, MongoPreflight } from '../mongo';
 import { buildBackupSummary, type BackupSummary as SummaryObject } from '../notify/backup-summary';
 import { sendBackupNotification } from '../notify/email';
@@ -153,6 +154,8 @@ export async function runBackup(ctx: RunBackupContext): Promise<RunBackupOutcome
   let lock: RunLock | undefined;
   let session: ServiceSession | undefined;
   let detection: MongoDetection | undefined;
+  let persistence: PersistenceType | undefined;
+  let facts: EnvironmentFacts | undefined;
   let mongoPreflight: MongoPreflight | undefined;
   let mongo: MongoDBBackupResult | undefined;
   let files: FileBackupResult | undefined;
@@ -178,8 +181,12 @@ export async function runBackup(ctx: RunBackupContext): Promise<RunBackupOutcome
       const repair = await repairFromMarker(platform, config.file, log, { onEvent });
       if (repair.outcome === 'repaired' && repair.started.length > 0) log.warn(`An earlier run had left the service stopped. ${repair.message}`);
 
+      const fromSettings = await detectPersistenceType(config);
+      if (fromSettings) persistence = persistenceOf(fromSettings);
       if (modeIncludesDatabase(config.BackupMode)) {
+        // SQL Server persistence: exit 3 here, before anything is touched (the SQL databases need SQL Server's tools).
         detection = await detectMongo(config);
+        persistence = persistenceOf(detection);
         phases.replan(describePlan(config, detection.type, platform.hostname()));
         log.info(`MongoDB: ${detection.type} (from ${detection.source}).`);
       }
@@ -224,6 +231,8 @@ export async function runBackup(ctx: RunBackupContext): Promise<RunBackupOutcome
       for (const p of await preflightDestinations(config.NetworkBackupPaths)) log.warn(`Network destination problem (the copy will still be tried): ${p.Message}`);
       for (const p of await preflightCloud(config.file.CloudConfiguration, config.secrets)) log.warn(`Cloud destination problem (the upload will still be tried): ${p.Message}`);
       if (detection) mongoPreflight = await preflightMongoDB({ config, platform, detection, log });
+      facts = await collectEnvironmentFacts({ config, platform, log, signal: ctx.signal, persistenceType: persistence });
+      if (facts.AlteryxServerVersion) log.info(`Alteryx Server ${facts.AlteryxServerVersion}; persistence ${facts.PersistenceType ?? 'unknown'}.`);
       await removeStaleStaging(config.TempDirectory, log);
       await removeStaleTemporaries(config.LocalBackupPath);
       await fs.promises.mkdir(stagingDir);
@@ -282,6 +291,7 @@ export async function runBackup(ctx: RunBackupContext): Promise<RunBackupOutcome
         programDataPath: alteryx.ProgramDataPath,
         includeMongoPasswords: config.IncludeMongoPasswords,
         includeMetadata: config.IncludeMetadata,
+        persistenceType: persistence,
         stagingDir,
         redactor: ctx.redactor,
         log,
@@ -309,7 +319,7 @@ export async function runBackup(ctx: RunBackupContext): Promise<RunBackupOutcome
             completedAt: clock(),
             version: TOOL_VERSION,
             system: {
-              AlteryxServerVersion: controller?.AlteryxServerVersion ?? null,
+              AlteryxServerVersion: facts?.AlteryxServerVersion ?? controller?.AlteryxServerVersion ?? null,
               ServerHostname: platform.hostname(),
               WindowsVersion: platform.osVersion(),
               IsMultiNode: session?.topology.isMultiNode ?? alteryx.Nodes.length > 1,
@@ -320,6 +330,9 @@ export async function runBackup(ctx: RunBackupContext): Promise<RunBackupOutcome
               ? {
                   Included: true,
                   DeploymentType: mongo.DeploymentType,
+                  Oplog: mongo.Oplog,
+                  PointInTime: mongo.PointInTime,
+                  PointInTimeReason: mongo.PointInTimeReason,
                   DatabaseName: mongo.DatabaseName,
                   BackupMethod: mongo.BackupMethod,
                   BackupSizeMB: mongo.BackupSizeMB,
@@ -335,6 +348,7 @@ export async function runBackup(ctx: RunBackupContext): Promise<RunBackupOutcome
               ? {
                   ControllerTokenExported: controller.ControllerTokenExported,
                   MongoPasswordsExported: controller.MongoPasswordsExported,
+                  ...(controller.EmbeddedMongoCredentialsNote ? { EmbeddedMongoCredentialsNote: controller.EmbeddedMongoCredentialsNote } : {}),
                   ServiceAccountUser: controller.ServiceAccountUser,
                   RunAsUser: controller.RunAsUser,
                 }
@@ -363,6 +377,12 @@ export async function runBackup(ctx: RunBackupContext): Promise<RunBackupOutcome
             keysFolder: config.IncludeKeys && modeIncludesFiles(config.BackupMode) ? path.join(alteryx.ProgramDataPath, 'Keys') : null,
             warnings: log.warnings.slice(),
             errors: [],
+            facts: {
+              PersistenceType: facts?.PersistenceType ?? persistence ?? null,
+              MongoDBVersion: mongo?.MongoDBVersion ?? facts?.MongoDBVersion ?? null,
+              NodeServiceAccounts: facts?.NodeServiceAccounts ?? [],
+              TlsBinding: facts?.TlsBinding ?? null,
+            },
           });
           return Buffer.from(JSON.stringify(ctx.redactor.value(manifest), null, 2), 'utf8');
         },

@@ -9,6 +9,7 @@ import type { Platform } from '../platform/platform';
 import { TOOL_VERSION } from './version';
 import type * as CmsEnvelope from '../secrets/cms-envelope';
 import { ENCRYPTED_SUFFIX, SECRET_FILES, resolveSecretsEncryption, secretsEncryptionRecord, type SecretsEncryptionRecord } from '../secrets/secrets-encryption';
+import { collectEnvironmentFacts } from './environment-facts';
 
 export interface StagingManifestOptions {
   config: ResolvedConfig;
@@ -64,13 +65,14 @@ export async function manifestFromStaging(o: StagingManifestOptions): Promise<Re
   const names = new Set(entries.map((e) => e.archivePath));
   const secretsEncryption = files.length > 0 ? await stagedSecretsEncryption(o, names) : null;
   const now = new Date();
+  const facts = await collectEnvironmentFacts({ config: o.config, platform: o.platform, log: o.log });
   const manifest = buildManifest({
     mode: o.config.BackupMode,
     startedAt: o.startedAt ?? now,
     completedAt: now,
     version: TOOL_VERSION,
     system: {
-      AlteryxServerVersion: null,
+      AlteryxServerVersion: facts.AlteryxServerVersion,
       ServerHostname: o.platform.hostname(),
       WindowsVersion: o.platform.osVersion(),
       IsMultiNode: o.config.file.AlteryxConfiguration.Nodes.length > 1,
@@ -97,6 +99,7 @@ export async function manifestFromStaging(o: StagingManifestOptions): Promise<Re
     keysFolder: [...names].some((n) => n.startsWith('Config/Keys/')) ? path.join(o.stagingDir, 'Config', 'Keys') : null,
     warnings: [],
     errors: [],
+    facts,
   });
   return o.redactor.value(manifest);
 }

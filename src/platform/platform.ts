@@ -70,4 +70,6 @@ export interface Platform {
   currentUser(): string;
   /** Free bytes on the volume that holds `path` (which must exist). */
   freeBytes(path: string): Promise<number>;
+  /** The raw output of `netsh http show sslcert` (TLS bindings of HTTP.sys), for the manifest's metadata. */
+  httpSslBindings?(): Promise<string>;
 }

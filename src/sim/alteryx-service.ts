@@ -49,6 +49,13 @@ async function main(): Promise<number> {
       }
       return setServerSecret(root, value);
     case 'getemongopassword':
+      // Only the embedded MongoDB has these passwords ("Returns Embedded MongoDB password",
+      // https://help.alteryx.com/server/current/en/install/alteryxservice-commands.html). What the real
+      // command prints elsewhere is not documented; it prints no `Admin:` line, so this fails without one.
+      if (info.variant === 'self-managed' || info.role !== 'Controller' || readFaults(root).emongoPasswordUnavailable) {
+        process.stderr.write('getemongopassword: the embedded MongoDB is not enabled on this server.\r\n');
+        return 1;
+      }
       process.stdout.write(`Admin: ${info.mongoAdminPassword}\r\nNon-Admin: ${info.mongoNonAdminPassword}\r\n`);
       return 0;
     case 'getversion':

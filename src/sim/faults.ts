@@ -88,6 +88,12 @@ export interface Faults {
   mongorestoreHang?: boolean;
   /** The server's data folder is locked: nothing is restored, exit 1. */
   mongorestoreLocked?: boolean;
+  /** Leave this database out of the dump (and its log lines); exit 0. */
+  mongodumpMissingDb?: string;
+
+  // --- AlteryxService commands ---
+  /** `getemongopassword` fails as it does where the embedded MongoDB is not enabled (always so on the self-managed variant). */
+  emongoPasswordUnavailable?: boolean;
 }
 
 type Kind = 'boolean' | 'number' | 'string' | 'boolean|string' | 'state';
@@ -127,6 +133,8 @@ export const FAULT_KINDS: Record<keyof Faults, Kind> = {
   mongorestoreFailuresExitZero: 'boolean',
   mongorestoreHang: 'boolean',
   mongorestoreLocked: 'boolean',
+  mongodumpMissingDb: 'string',
+  emongoPasswordUnavailable: 'boolean',
 };
 
 export const DEFAULT_STOP_SECONDS = 0.2;

@@ -209,7 +209,7 @@ function backupConfig(paths: HostPaths, info: HostInfo): Record<string, unknown>
               ConnectionString: '',
               Host: selfManaged.host,
               Port: selfManaged.port,
-              Database: 'AlteryxGallery',
+              Database: '',
               AuthDatabase: selfManaged.authDatabase,
               Username: selfManaged.username,
               UseCompression: true,

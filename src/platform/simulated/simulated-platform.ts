@@ -76,6 +76,12 @@ export class SimulatedPlatform implements Platform {
     return 'NT AUTHORITY\\SYSTEM';
   }
 
+  /** `<host>/sim/netsh-sslcert.txt` when a test puts one there; else no bindings, as on a server without TLS. */
+  async httpSslBindings(): Promise<string> {
+    const f = path.join(this.root, 'sim', 'netsh-sslcert.txt');
+    return fs.existsSync(f) ? fs.promises.readFile(f, 'utf8') : '\r\nSSL Certificate bindings:\r\n-------------------------\r\n\r\n';
+  }
+
   async freeBytes(p: string): Promise<number> {
     const s = await fs.promises.statfs(p);
     return Number(s.bavail) * Number(s.bsize);

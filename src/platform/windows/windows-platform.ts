@@ -192,11 +192,17 @@ export class WindowsPlatform implements Platform {
   readonly services: WindowsServiceManager;
   readonly processes: WindowsProcessList;
   private readonly installPath: string;
+  private readonly run: CommandRunner;
+  private readonly system32: string;
+  private readonly timeout: number;
 
   constructor(options: WindowsPlatformOptions) {
     const run = options.run ?? runCommand;
     const system32 = options.system32 ?? path.win32.join(process.env.SystemRoot ?? 'C:\\Windows', 'System32');
     const timeout = options.commandTimeoutMs ?? 120_000;
+    this.run = run;
+    this.system32 = system32;
+    this.timeout = timeout;
     this.installPath = options.installPath;
     this.services = new WindowsServiceManager(run, path.win32.join(system32, 'sc.exe'), timeout);
     this.processes = new WindowsProcessList(run, system32, timeout);
@@ -226,5 +232,12 @@ export class WindowsPlatform implements Platform {
   async freeBytes(p: string): Promise<number> {
     const s = await fs.statfs(p);
     return s.bavail * s.bsize;
+  }
+
+  /** `netsh http show sslcert` (https://learn.microsoft.com/en-us/windows-server/networking/technologies/netsh/netsh-http). */
+  async httpSslBindings(): Promise<string> {
+    const r = await this.run(path.win32.join(this.system32, 'netsh.exe'), ['http', 'show', 'sslcert'], { timeoutMs: this.timeout });
+    if (r.exitCode !== 0 || r.timedOut) throw new Error(`netsh http show sslcert failed: ${(r.stderr || r.stdout).trim().slice(0, 300) || `exit code ${String(r.exitCode)}`}`);
+    return r.stdout;
   }
 }
