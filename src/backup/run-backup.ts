@@ -366,6 +366,8 @@ export async function runBackup(ctx: RunBackupContext): Promise<RunBackupOutcome
                   DowntimeEndedAt: down?.endedAt ?? null,
                   IsMultiNode: session.topology.isMultiNode,
                   Sequence: session.sequence,
+                  // Hung in StopPending and ended by ForceStopServiceAfterSeconds.
+                  ForceStoppedNodes: session.stopStates.filter((s) => s.ForcedStop).map((s) => s.Host),
                 }
               : { ServiceName: alteryx.ServiceName, StoppedByBackup: false, DowntimeSeconds: 0 },
             preBackupChecks: {

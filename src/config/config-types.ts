@@ -18,6 +18,8 @@ export interface BackupConfigFile {
     WorkflowPollSeconds: number;
     ForceStopWorkflows: boolean;
     StopServiceForExternalDB: boolean;
+    /** 0 = never; else end a service stuck this long in StopPending. */
+    ForceStopServiceAfterSeconds?: number;
   };
   MongoDBConfiguration: {
     Type: 'auto' | 'embedded' | 'self-managed';

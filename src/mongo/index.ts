@@ -353,7 +353,16 @@ export async function invokeMongoDBBackup(input: InvokeMongoDBBackupInput): Prom
         warnings.push('EmbeddedMongoDB.UseAlteryxService=false is not supported: the embedded database is only dumped safely by AlteryxService emongodump');
       }
       method = 'AlteryxService.exe emongodump';
-      outcome = await runEmbeddedDump({ executable: platform.alteryxServiceExecutable(), outDir: dumpDir, timeoutSeconds, log, signal, onSpawn: input.onDumpProcess });
+      outcome = await runEmbeddedDump({
+        executable: platform.alteryxServiceExecutable(),
+        outDir: dumpDir,
+        timeoutSeconds,
+        log,
+        signal,
+        onSpawn: input.onDumpProcess,
+        // Only when we stopped the service: otherwise its own mongod legitimately holds the folder.
+        dataDir: input.serviceStopped === true ? embeddedRootPath(config, detection) : undefined,
+      });
       log.info(`emongodump finished in ${outcome.durationSeconds.toFixed(1)} s; verifying the dump`);
       await input.afterDumpCommand?.();
       verification = await verifyDump(dumpDir, { expectedDatabases: detection.databases, signal });

@@ -30,6 +30,11 @@ export interface ServiceManager {
   stop(serviceName: string, host?: string): Promise<void>;
   /** The service's Log On account (Win32_Service.StartName), never a password. */
   logOnAccount(serviceName: string, host?: string): Promise<string | undefined>;
+  /**
+   * Ends the service's own process and its children, for a service hung in
+   * StopPending. Returns once the kill was sent.
+   */
+  endServiceProcessTree?(serviceName: string, host?: string): Promise<void>;
 }
 
 export interface ProcessInfo {

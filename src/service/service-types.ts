@@ -46,6 +46,8 @@ export interface ServiceStateInfo {
   RequiresRollback: boolean;
   /** PIDs of AlteryxEngineCmd processes killed because ForceStopWorkflows was set. */
   KilledWorkflowPids: number[];
+  /** The service hung in StopPending and its process tree was ended (ForceStopServiceAfterSeconds). */
+  ForcedStop?: boolean;
 }
 
 /** One node of the topology. `host` undefined means this machine (no `\\host`). */

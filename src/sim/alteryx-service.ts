@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readCatalog } from './data-generator';
@@ -134,6 +135,12 @@ async function emongodump(root: string, target: string | undefined): Promise<num
     return finish(false, 1, { reason: 'service-not-stopped', serviceState: state });
   }
   process.stdout.write(`Starting embedded MongoDB dump to ${outDir}\r\n`);
+  if (faults.dumpChildSurvives) {
+    // Same process group, inherited stdout/stderr: like a real child, it keeps the caller's pipes open.
+    spawn(process.execPath, [path.join(info.simScriptsDir, 'mongod-child.js'), root], { argv0: 'mongod', stdio: ['ignore', 'inherit', 'inherit'] });
+    setInterval(() => undefined, 60_000);
+    await new Promise<never>(() => undefined);
+  }
   fs.mkdirSync(outDir, { recursive: true });
   const logStream = fs.createWriteStream(path.join(outDir, 'mongoDump.log'));
   const largest = largestInCatalog(paths.mongoDataDir);

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { Platform, ProcessInfo, ProcessList, ServiceManager, ServiceStatus } from '../platform';
 import { appendEvent, readEvents, SimEvent } from '../../sim/events';
 import { hostPaths, HostInfo, readHostInfo } from '../../sim/host-layout';
-import { readServiceRecord } from '../../sim/service-control';
+import { killDaemonAndWorkflows, readServiceRecord } from '../../sim/service-control';
 import { findEngineProcesses, isPidAlive } from '../../sim/sim-processes';
 
 export { readEvents };
@@ -124,6 +124,16 @@ class SimulatedServices implements ServiceManager {
   async logOnAccount(serviceName: string, host?: string): Promise<string | undefined> {
     const info = readHostInfo(this.platform.hostRootFor(host));
     return serviceName.toLowerCase() === info.serviceName.toLowerCase() ? info.logOnAccount : undefined;
+  }
+
+  /** Like `taskkill /PID <service pid> /T /F`: the service process and its workflows die; the state then reads Stopped. */
+  async endServiceProcessTree(serviceName: string, host?: string): Promise<void> {
+    const root = this.platform.hostRootFor(host);
+    const info = readHostInfo(root);
+    if (serviceName.toLowerCase() !== info.serviceName.toLowerCase()) throw new Error(`No service '${serviceName}' on ${info.hostname}.`);
+    const rec = readServiceRecord(root);
+    appendEvent(root, info.hostname, 'service-force-ended', { fromState: rec.state, daemonPid: rec.daemonPid ?? null });
+    killDaemonAndWorkflows(root, 'service-force-ended');
   }
 
   private async control(command: 'start' | 'stop', serviceName: string, host?: string): Promise<void> {
