@@ -12,6 +12,7 @@ import type { ProtocolSink } from '../cli/protocol';
 import { archiveProgressUpdate, bytesProgressUpdate } from '../cli/progress-throttle';
 import { copyBackupToDestinations, distributionFailure, type DistributionResult } from '../distribution/copy-to-destinations';
 import { preflightCloud, preflightDestinations } from '../distribution/preflight';
+import { hostScopedDestinations } from '../distribution/host-folders';
 import type { BackupLogger } from '../logging/logger';
 import { detectMongo, detectPersistenceType, invokeMongoDBBackup, persistenceOf, preflightMongoDB, type MongoDetection, type PersistenceType } from '../mongo';
 import { collectEnvironmentFacts, type EnvironmentFacts } from './environment-facts';
@@ -149,6 +150,8 @@ export async function runBackup(ctx: RunBackupContext): Promise<RunBackupOutcome
   const stagingDir = stagingDirFor(config.TempDirectory, state.StartTime);
   const alteryx = config.file.AlteryxConfiguration;
   const onEvent = (e: { event: 'stopped' | 'started'; host?: string }) => ctx.sink?.service(e.event, e.host);
+  // Shared destinations: this host's copies live under <path>/<HOSTNAME> (HostSubfolder).
+  const scoped = hostScopedDestinations(config, platform.hostname());
   const phases = new PhaseRunner(state, describePlan(config, config.MongoType === 'self-managed' ? 'self-managed' : 'embedded', platform.hostname()), ctx);
 
   let lock: RunLock | undefined;
@@ -228,8 +231,12 @@ export async function runBackup(ctx: RunBackupContext): Promise<RunBackupOutcome
         });
       }
       // A network share that is down now may be back by the end; the backup is still worth taking locally.
-      for (const p of await preflightDestinations(config.NetworkBackupPaths)) log.warn(`Network destination problem (the copy will still be tried): ${p.Message}`);
-      for (const p of await preflightCloud(config.file.CloudConfiguration, config.secrets)) log.warn(`Cloud destination problem (the upload will still be tried): ${p.Message}`);
+      for (const [i, root] of config.NetworkBackupPaths.entries()) {
+        // The host subfolder is ours to create; a share that is down now is only warned about.
+        if (scoped.networkPaths[i] !== root && fs.existsSync(root)) await fs.promises.mkdir(scoped.networkPaths[i], { recursive: true }).catch(() => undefined);
+      }
+      for (const p of await preflightDestinations(scoped.networkPaths)) log.warn(`Network destination problem (the copy will still be tried): ${p.Message}`);
+      for (const p of await preflightCloud(scoped.cloud, config.secrets)) log.warn(`Cloud destination problem (the upload will still be tried): ${p.Message}`);
       if (detection) mongoPreflight = await preflightMongoDB({ config, platform, detection, log });
       facts = await collectEnvironmentFacts({ config, platform, log, signal: ctx.signal, persistenceType: persistence });
       if (facts.AlteryxServerVersion) log.info(`Alteryx Server ${facts.AlteryxServerVersion}; persistence ${facts.PersistenceType ?? 'unknown'}.`);
@@ -408,8 +415,8 @@ export async function runBackup(ctx: RunBackupContext): Promise<RunBackupOutcome
       const remote = await copyBackupToDestinations({
         archivePath: a.archivePath,
         sha256: a.sha256,
-        destinations: config.NetworkBackupPaths,
-        cloud: config.file.CloudConfiguration,
+        destinations: scoped.networkPaths,
+        cloud: scoped.cloud,
         secrets: config.secrets,
         retry: { count: bc.CopyRetryCount, delaySeconds: bc.CopyRetryDelaySeconds },
         log,
@@ -440,8 +447,8 @@ export async function runBackup(ctx: RunBackupContext): Promise<RunBackupOutcome
       retention = await removeOldBackups({
         locations: retentionLocations({
           localBackupPath: config.LocalBackupPath,
-          networkBackupPaths: config.NetworkBackupPaths,
-          cloud: config.file.CloudConfiguration,
+          networkBackupPaths: scoped.networkPaths,
+          cloud: scoped.cloud,
           secrets: config.secrets,
         }),
         retentionDays: config.RetentionDays,

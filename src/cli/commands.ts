@@ -13,6 +13,7 @@ import { sendBackupNotification } from '../notify/email';
 import { readLastLines } from '../notify/log-tail';
 import { folderLocation } from '../retention/backup-location';
 import { removeOldBackups, retentionLocations } from '../retention/remove-old-backups';
+import { hostScopedDestinations } from '../distribution/host-folders';
 import { backupCriticalFiles } from '../backup/critical-files';
 import { exportControllerSettings } from '../backup/controller-settings';
 import { plaintextSecretsCheck, resolveSecretsEncryption } from '../secrets/secrets-encryption';
@@ -298,13 +299,14 @@ const copyBackupToDestinationsCommand: CommandHandler = async (ctx) => {
     ctx.log.warn(`'${archivePath}' has no .sha256 sidecar: it was not published by AlteryxBackup or its publication did not finish.`);
   }
   // LocalBackupPath counts as a destination only when the archive is not already there.
-  const destinations = [...config.NetworkBackupPaths];
+  const scoped = hostScopedDestinations(config, ctx.platform(config).hostname());
+  const destinations = [...scoped.networkPaths];
   if (ctx.params.has('LocalBackupPath') && path.resolve(path.dirname(archivePath)) !== path.resolve(config.LocalBackupPath)) destinations.unshift(config.LocalBackupPath);
   const result = await copyBackupToDestinations({
     archivePath,
     sha256,
     destinations,
-    cloud: config.file.CloudConfiguration,
+    cloud: scoped.cloud,
     secrets: config.secrets,
     retry: { count: ctx.params.number('RetryCount') ?? bc.CopyRetryCount, delaySeconds: ctx.params.number('RetryDelaySeconds') ?? bc.CopyRetryDelaySeconds },
     log: ctx.log,
@@ -324,7 +326,11 @@ const removeOldBackupsCommand: CommandHandler = async (ctx) => {
   for (const p of paths ?? []) absolute('Path', p);
   const locations = paths
     ? paths.map((p) => folderLocation(p))
-    : retentionLocations({ localBackupPath: config.LocalBackupPath, networkBackupPaths: config.NetworkBackupPaths, cloud: config.file.CloudConfiguration, secrets: config.secrets });
+    : retentionLocations({
+        localBackupPath: config.LocalBackupPath,
+        ...(({ networkPaths, cloud }) => ({ networkBackupPaths: networkPaths, cloud }))(hostScopedDestinations(config, ctx.platform(config).hostname())),
+        secrets: config.secrets,
+      });
   const result = await removeOldBackups({ locations, retentionDays: config.RetentionDays, whatIf: ctx.request.whatIf, log: ctx.log, secrets: config.secrets });
   return { data: result };
 };

@@ -11,6 +11,8 @@ export interface BackupConfigFile {
     RetentionDays: Record<BackupMode, number>;
     CopyRetryCount: number;
     CopyRetryDelaySeconds: number;
+    /** Put copies under a `<HOSTNAME>` subfolder of every network path and cloud prefix (default true). */
+    HostSubfolder?: boolean;
   };
   ServiceConfiguration: {
     MaxServiceWaitSeconds: number;

@@ -85,6 +85,24 @@ describe('self-managed MongoDB whose RuntimeSettings.xml names no databases', ()
     assert.ok(m.SystemInformation.AlteryxServerVersion);
   });
 
+  test('HostSubfolder (the default outside the simulated host\'s own config): copies land in <share>/<HOSTNAME>/, flat files stay', async () => {
+    const net1 = path.join(root, 'backups', 'network1');
+    const legacy = path.join(net1, 'ServerBackup_Config_20200101_020000.zip');
+    fs.writeFileSync(legacy, 'legacy flat file');
+    const p = writeConfig(configPath, 'cfg-hostdir.json', (c) => {
+      delete c.BackupConfiguration.HostSubfolder;
+      c.BackupConfiguration.RetentionDays.ConfigOnly = 1;
+    });
+    const r = await runCli('Invoke-AlteryxBackup', { configPath: p, parameters: { BackupMode: 'ConfigOnly' } });
+    assert.equal(r.exitCode, 0, r.stdout.slice(-3000));
+    const name = path.basename(r.result!.data.ArchivePath);
+    const host = hostJson(root).hostname;
+    assert.ok(fs.existsSync(path.join(net1, host, name)), 'copied under the host folder');
+    assert.ok(fs.existsSync(path.join(net1, host, `${name}.sha256`)));
+    assert.ok(!fs.existsSync(path.join(net1, name)), 'not in the flat layout');
+    assert.ok(fs.existsSync(legacy), 'a legacy flat file, long expired, is left alone');
+  });
+
   test('the simulated getemongopassword fails here, as on a real self-managed server', async () => {
     const { alteryxService } = await import('../sim/sim-harness');
     const r = await alteryxService(root, 'getemongopassword');
