@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs both test suites and prints one closing line CI can read:
 //   "N passed, N failed, N skipped"
-// 1. node:test over the compiled suites (explicit file list: Node 20 has no glob in --test);
+// 1. node:test over the compiled suites (an explicit file list, independent of --test globbing);
 // 2. Pester 5.9.1 on the project-local pwsh 7.6.9 (build/install-tools.sh installs both).
 // TEST_ONLY=node or TEST_ONLY=pester runs one suite. Exits non-zero if any test
 // failed or a runner crashed. Plain CommonJS, no dependencies.

@@ -13,7 +13,8 @@ backup's exit code, which is all a scheduled task sees:
 message instead of failing parameter binding (which would exit 1).
 
 Task action example:
-powershell.exe -NoProfile -NonInteractive -ExecutionPolicy Bypass -File "C:\AlteryxBackup\ps-module\Invoke-AlteryxBackup.ps1" -BackupMode Full
+powershell.exe -NoProfile -NonInteractive -ExecutionPolicy Bypass -File "C:\Program Files\WindowsPowerShell\Modules\AlteryxBackup\1.0.0\Invoke-AlteryxBackup.ps1" -BackupMode Full -ConfigPath "C:\ProgramData\AlteryxBackup\backup-config.json"
+(Register-AlteryxBackupSchedule writes this for you.)
 
 .PARAMETER BackupMode
 Full, DatabaseOnly or ConfigOnly. When omitted, the configuration's DefaultBackupMode.
@@ -43,7 +44,10 @@ Seconds to wait for each service state change.
 Days to keep archives of this mode (1-3650).
 
 .PARAMETER StopServiceForExternalDB
-Stop the service while dumping a self-managed MongoDB.
+Stop the service while dumping a self-managed MongoDB: true or false (also
+$true, $false, 1, 0). A value, not a switch: Windows PowerShell 5.1 cannot bind
+-Switch:$false given through powershell.exe -File, and would fail before this
+script could set an exit code. Any other value exits 6 with a message.
 
 .PARAMETER MongoPassword
 Self-managed MongoDB password (for interactive use; scheduled tasks should use
@@ -72,7 +76,7 @@ param(
     [string]$MongoDBType,
     [int]$MaxServiceWait,
     [int]$RetentionDays,
-    [switch]$StopServiceForExternalDB,
+    [string]$StopServiceForExternalDB,
     [System.Security.SecureString]$MongoPassword,
     [System.Management.Automation.PSCredential]$SmtpCredential
 )
@@ -83,12 +87,27 @@ if ($PSBoundParameters.ContainsKey('BackupMode') -and $validModes -notcontains $
     exit 6
 }
 
+if ($PSBoundParameters.ContainsKey('StopServiceForExternalDB')) {
+    $switchText = ([string]$StopServiceForExternalDB).Trim().TrimStart('$').ToLowerInvariant()
+    if (@('true', '1') -contains $switchText) { $PSBoundParameters['StopServiceForExternalDB'] = [switch]$true }
+    elseif (@('false', '0') -contains $switchText) { $PSBoundParameters['StopServiceForExternalDB'] = [switch]$false }
+    else {
+        [Console]::Error.WriteLine("Invalid -StopServiceForExternalDB '$StopServiceForExternalDB'. Use true or false (e.g. -StopServiceForExternalDB false). Exit code 6.")
+        exit 6
+    }
+}
+
 # SUCCESS, WARNING and ERROR log lines go to the Information stream; show them in task output.
 $InformationPreference = 'Continue'
+# Windows PowerShell 5.1 draws every Write-Progress call (the rate limit came in 6.0);
+# nobody sees a task's progress, and the bridge then skips progress lines unparsed.
+$ProgressPreference = 'SilentlyContinue'
 
 $exitCode = 1
 try {
-    $modulePath = Join-Path (Join-Path $PSScriptRoot 'AlteryxBackup') 'AlteryxBackup.psd1'
+    # Installed: the module is this folder. In a checkout: the AlteryxBackup folder beside it.
+    $modulePath = Join-Path $PSScriptRoot 'AlteryxBackup.psd1'
+    if (-not (Test-Path -LiteralPath $modulePath)) { $modulePath = Join-Path (Join-Path $PSScriptRoot 'AlteryxBackup') 'AlteryxBackup.psd1' }
     Import-Module $modulePath -Force -ErrorAction Stop
     $global:LASTEXITCODE = 0
     $summary = Invoke-AlteryxBackup @PSBoundParameters -ErrorAction Stop

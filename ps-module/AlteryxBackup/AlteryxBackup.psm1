@@ -8,6 +8,10 @@ $script:ModuleRoot = $PSScriptRoot
 # pipeline) before it kills it. Tests lower this through InModuleScope.
 $script:NodeExitGraceSeconds = 30
 
+# The Node.js major version the suite runs on (package.json engines); older is refused.
+$script:MinimumNodeMajor = 24
+$script:NodeVersionCache = @{}
+
 # The module's current configuration, set by Initialize-BackupEnvironment (ConfigPath,
 # ParameterOverrides, BackupMode, LogFilePath, MongoPassword); later calls without
 # -ConfigPath use it, and Write-Log's default LogPath is its LogFilePath.

@@ -8,9 +8,10 @@ import type { Log } from '../logging/logger';
 import type { Platform } from '../platform/platform';
 import { runCommand } from '../platform/run-command';
 import { parseEmongoPasswordOutput } from '../mongo/embedded-dump';
-import { armorCms, encryptEnvelopedData } from '../secrets/cms-envelope';
+import type * as CmsEnvelope from '../secrets/cms-envelope';
 import type { RecipientCertificate } from '../secrets/recipient-certificate';
 import { ENCRYPTED_SUFFIX, secretsEncryptionRecord, type SecretsEncryptionRecord } from '../secrets/secrets-encryption';
+import { detectFromRuntimeSettingsFile, type PersistenceType } from '../mongo/runtime-settings';
 
 export interface ControllerSettingsOptions {
   platform: Platform;
@@ -26,6 +27,8 @@ export interface ControllerSettingsOptions {
   encryptTo?: readonly RecipientCertificate[];
   /** AlteryxService.exe to run (Export-ControllerSettings -AlteryxServicePath); default the platform's. */
   serviceExecutable?: string;
+  /** From RuntimeSettings.xml; read here when not given. Only EmbeddedMongoDB has passwords to export. */
+  persistenceType?: PersistenceType;
 }
 
 /** The data model's ControllerSettingsResultObject (ControllerSettings in the manifest). */
@@ -36,6 +39,9 @@ export interface ControllerSettingsResult {
   ServiceAccountUser: string | null;
   RunAsUser: string | null;
   AlteryxServerVersion: string | null;
+  /** Why MongoPasswords.txt is not in the archive, when it is not. */
+  EmbeddedMongoCredentialsNote?: string;
+  PersistenceType?: PersistenceType;
   Files: ManifestFileEntry[];
   Warnings: string[];
   /** Whether the token and passwords were written encrypted, and to whom (the manifest's SecretsEncryption). */
@@ -52,6 +58,34 @@ export function findRunAsUser(runtimeSettingsXml: string): string | null {
 }
 
 const ALTERYX_CMD_TIMEOUT_MS = 120_000;
+
+/** `getversion` prints the version as its first line ("Returns the current version of service",
+ * https://help.alteryx.com/server/current/en/install/alteryxservice-commands.html). */
+export function parseGetVersionOutput(stdout: string): string | null {
+  const first = stdout.split(/\r?\n/).map((l) => l.trim()).find((l) => l !== '');
+  if (!first) return null;
+  const m = /(\d+\.\d+(?:\.\d+){0,2})/.exec(first);
+  return m ? m[1] : first;
+}
+
+/**
+ * The Alteryx Server version from `AlteryxService getversion`; null (and a
+ * warning) when it cannot be read. Secrets never pass through here.
+ */
+export async function readServerVersion(platform: Platform, log: Log, signal?: AbortSignal, warnings?: string[]): Promise<string | null> {
+  try {
+    const r = await runCommand(platform.alteryxServiceExecutable(), ['getversion'], { timeoutMs: ALTERYX_CMD_TIMEOUT_MS, signal });
+    if (r.exitCode !== 0 || r.timedOut) throw new Error(r.timedOut ? 'timed out' : `exit code ${String(r.exitCode)}`);
+    const v = parseGetVersionOutput(r.stdout);
+    if (!v) throw new Error('it printed nothing');
+    return v;
+  } catch (err) {
+    const m = `Could not read the Alteryx Server version (AlteryxService getversion): ${(err as Error).message}`;
+    warnings?.push(m);
+    log.warn(m);
+    return null;
+  }
+}
 
 async function alteryxService(o: ControllerSettingsOptions, command: string): Promise<string> {
   const exe = o.serviceExecutable ?? o.platform.alteryxServiceExecutable();
@@ -108,6 +142,8 @@ export async function exportControllerSettings(o: ControllerSettingsOptions): Pr
     let content: string | Buffer = text;
     if (secret && encryptTo.length > 0) {
       // Only the CMS message reaches the disk; the SHA256 recorded is of what the archive holds.
+      // Loaded here: the ASN.1 packages cost about 0.2 s of CPU per node start (issue 14).
+      const { armorCms, encryptEnvelopedData } = require('../secrets/cms-envelope') as typeof CmsEnvelope;
       content = armorCms(encryptEnvelopedData(Buffer.from(text, 'utf8'), encryptTo));
       name += ENCRYPTED_SUFFIX;
       description += ` (CMS, encrypted to ${encryptTo.map((c) => c.thumbprint).join(', ')})`;
@@ -132,7 +168,28 @@ export async function exportControllerSettings(o: ControllerSettingsOptions): Pr
   result.ControllerTokenExported = true;
   o.log.info(`Controller token exported to ${tokenFile}${encryptTo.length > 0 ? ' (encrypted)' : ''}.`);
 
-  if (o.includeMongoPasswords) {
+  let persistence = o.persistenceType;
+  if (persistence === undefined) {
+    try {
+      persistence = (await detectFromRuntimeSettingsFile(path.join(o.programDataPath, 'RuntimeSettings.xml'))).persistenceType;
+    } catch {
+      /* unreadable settings are reported by Backup-CriticalFiles; assume Alteryx's default, embedded */
+    }
+  }
+  result.PersistenceType = persistence;
+  const embedded = persistence === undefined || persistence === 'EmbeddedMongoDB';
+  if (o.includeMongoPasswords && !embedded) {
+    // getemongopassword "Returns Embedded MongoDB password"
+    // (https://help.alteryx.com/server/current/en/install/alteryxservice-commands.html): there is none to export.
+    result.EmbeddedMongoCredentialsNote =
+      persistence === 'SQLServer'
+        ? 'Not applicable: the server keeps its data in SQL Server, not the embedded MongoDB (getemongopassword only works with embedded MongoDB).'
+        : 'Not applicable: the server uses a self-managed MongoDB; getemongopassword only works with the embedded MongoDB. The self-managed credentials are yours to keep.';
+    o.log.info(`MongoPasswords.txt not exported. ${result.EmbeddedMongoCredentialsNote}`);
+  } else if (!o.includeMongoPasswords) {
+    result.EmbeddedMongoCredentialsNote = 'FilesConfiguration.BackupMongoPasswords is false.';
+  }
+  if (o.includeMongoPasswords && embedded) {
     const out = await alteryxService(o, 'getemongopassword');
     const pw = parseEmongoPasswordOutput(out);
     for (const line of out.split(/\r?\n/)) o.redactor.add(line.replace(/^\s*(Non-)?Admin:\s*/i, ''));
@@ -158,13 +215,7 @@ export async function exportControllerSettings(o: ControllerSettingsOptions): Pr
   }
 
   if (o.includeMetadata) {
-    try {
-      result.AlteryxServerVersion = (await alteryxService(o, 'getversion')).trim().split(/\r?\n/)[0] || null;
-    } catch (err) {
-      const m = `Could not read the Alteryx Server version: ${(err as Error).message}`;
-      result.Warnings.push(m);
-      o.log.warn(m);
-    }
+    result.AlteryxServerVersion = await readServerVersion(o.platform, o.log, o.signal, result.Warnings);
     const metadata = {
       AlteryxServerVersion: result.AlteryxServerVersion,
       ServiceName: o.serviceName,

@@ -12,8 +12,10 @@ import type { ProtocolSink } from '../cli/protocol';
 import { archiveProgressUpdate, bytesProgressUpdate } from '../cli/progress-throttle';
 import { copyBackupToDestinations, distributionFailure, type DistributionResult } from '../distribution/copy-to-destinations';
 import { preflightCloud, preflightDestinations } from '../distribution/preflight';
+import { hostScopedDestinations } from '../distribution/host-folders';
 import type { BackupLogger } from '../logging/logger';
-import { detectMongo, invokeMongoDBBackup, preflightMongoDB, type MongoDetection } from '../mongo';
+import { detectMongo, detectPersistenceType, invokeMongoDBBackup, persistenceOf, preflightMongoDB, type MongoDetection, type PersistenceType } from '../mongo';
+import { collectEnvironmentFacts, type EnvironmentFacts } from './environment-facts';
 import type { MongoDBBackupResult, MongoPreflight } from '../mongo';
 import { buildBackupSummary, type BackupSummary as SummaryObject } from '../notify/backup-summary';
 import { sendBackupNotification } from '../notify/email';
@@ -160,11 +162,15 @@ export async function runBackup(ctx: RunBackupContext): Promise<RunBackupOutcome
   const stagingDir = stagingDirFor(config.TempDirectory, state.StartTime);
   const alteryx = config.file.AlteryxConfiguration;
   const onEvent = (e: { event: 'stopped' | 'started'; host?: string }) => ctx.sink?.service(e.event, e.host);
+  // Shared destinations: this host's copies live under <path>/<HOSTNAME> (HostSubfolder).
+  const scoped = hostScopedDestinations(config, platform.hostname());
   const phases = new PhaseRunner(state, describePlan(config, config.MongoType === 'self-managed' ? 'self-managed' : 'embedded', platform.hostname()), ctx);
 
   let lock: RunLock | undefined;
   let session: ServiceSession | undefined;
   let detection: MongoDetection | undefined;
+  let persistence: PersistenceType | undefined;
+  let facts: EnvironmentFacts | undefined;
   let mongoPreflight: MongoPreflight | undefined;
   let mongo: MongoDBBackupResult | undefined;
   let files: FileBackupResult | undefined;
@@ -190,8 +196,12 @@ export async function runBackup(ctx: RunBackupContext): Promise<RunBackupOutcome
       const repair = await repairFromMarker(platform, config.file, log, { onEvent });
       if (repair.outcome === 'repaired' && repair.started.length > 0) log.warn(`An earlier run had left the service stopped. ${repair.message}`);
 
+      const fromSettings = await detectPersistenceType(config);
+      if (fromSettings) persistence = persistenceOf(fromSettings);
       if (modeIncludesDatabase(config.BackupMode)) {
+        // SQL Server persistence: exit 3 here, before anything is touched (the SQL databases need SQL Server's tools).
         detection = await detectMongo(config);
+        persistence = persistenceOf(detection);
         phases.replan(describePlan(config, detection.type, platform.hostname()));
         log.info(`MongoDB: ${detection.type} (from ${detection.source}).`);
       }
@@ -233,9 +243,15 @@ export async function runBackup(ctx: RunBackupContext): Promise<RunBackupOutcome
         });
       }
       // A network share that is down now may be back by the end; the backup is still worth taking locally.
-      for (const p of await preflightDestinations(config.NetworkBackupPaths)) log.warn(`Network destination problem (the copy will still be tried): ${p.Message}`);
-      for (const p of await preflightCloud(config.file.CloudConfiguration, config.secrets)) log.warn(`Cloud destination problem (the upload will still be tried): ${p.Message}`);
+      for (const [i, root] of config.NetworkBackupPaths.entries()) {
+        // The host subfolder is ours to create; a share that is down now is only warned about.
+        if (scoped.networkPaths[i] !== root && fs.existsSync(root)) await fs.promises.mkdir(scoped.networkPaths[i], { recursive: true }).catch(() => undefined);
+      }
+      for (const p of await preflightDestinations(scoped.networkPaths)) log.warn(`Network destination problem (the copy will still be tried): ${p.Message}`);
+      for (const p of await preflightCloud(scoped.cloud, config.secrets)) log.warn(`Cloud destination problem (the upload will still be tried): ${p.Message}`);
       if (detection) mongoPreflight = await preflightMongoDB({ config, platform, detection, log });
+      facts = await collectEnvironmentFacts({ config, platform, log, signal: ctx.signal, persistenceType: persistence });
+      if (facts.AlteryxServerVersion) log.info(`Alteryx Server ${facts.AlteryxServerVersion}; persistence ${facts.PersistenceType ?? 'unknown'}.`);
       await removeStaleStaging(config.TempDirectory, log);
       await removeStaleTemporaries(config.LocalBackupPath);
       await fs.promises.mkdir(stagingDir);
@@ -294,6 +310,7 @@ export async function runBackup(ctx: RunBackupContext): Promise<RunBackupOutcome
         programDataPath: alteryx.ProgramDataPath,
         includeMongoPasswords: config.IncludeMongoPasswords,
         includeMetadata: config.IncludeMetadata,
+        persistenceType: persistence,
         stagingDir,
         redactor: ctx.redactor,
         log,
@@ -321,7 +338,7 @@ export async function runBackup(ctx: RunBackupContext): Promise<RunBackupOutcome
             completedAt: clock(),
             version: TOOL_VERSION,
             system: {
-              AlteryxServerVersion: controller?.AlteryxServerVersion ?? null,
+              AlteryxServerVersion: facts?.AlteryxServerVersion ?? controller?.AlteryxServerVersion ?? null,
               ServerHostname: platform.hostname(),
               WindowsVersion: platform.osVersion(),
               IsMultiNode: session?.topology.isMultiNode ?? alteryx.Nodes.length > 1,
@@ -332,6 +349,9 @@ export async function runBackup(ctx: RunBackupContext): Promise<RunBackupOutcome
               ? {
                   Included: true,
                   DeploymentType: mongo.DeploymentType,
+                  Oplog: mongo.Oplog,
+                  PointInTime: mongo.PointInTime,
+                  PointInTimeReason: mongo.PointInTimeReason,
                   DatabaseName: mongo.DatabaseName,
                   BackupMethod: mongo.BackupMethod,
                   BackupSizeMB: mongo.BackupSizeMB,
@@ -347,6 +367,7 @@ export async function runBackup(ctx: RunBackupContext): Promise<RunBackupOutcome
               ? {
                   ControllerTokenExported: controller.ControllerTokenExported,
                   MongoPasswordsExported: controller.MongoPasswordsExported,
+                  ...(controller.EmbeddedMongoCredentialsNote ? { EmbeddedMongoCredentialsNote: controller.EmbeddedMongoCredentialsNote } : {}),
                   ServiceAccountUser: controller.ServiceAccountUser,
                   RunAsUser: controller.RunAsUser,
                 }
@@ -364,6 +385,8 @@ export async function runBackup(ctx: RunBackupContext): Promise<RunBackupOutcome
                   DowntimeEndedAt: down?.endedAt ?? null,
                   IsMultiNode: session.topology.isMultiNode,
                   Sequence: session.sequence,
+                  // Hung in StopPending and ended by ForceStopServiceAfterSeconds.
+                  ForceStoppedNodes: session.stopStates.filter((s) => s.ForcedStop).map((s) => s.Host),
                 }
               : { ServiceName: alteryx.ServiceName, StoppedByBackup: false, DowntimeSeconds: 0 },
             preBackupChecks: {
@@ -375,6 +398,12 @@ export async function runBackup(ctx: RunBackupContext): Promise<RunBackupOutcome
             keysFolder: config.IncludeKeys && modeIncludesFiles(config.BackupMode) ? path.join(alteryx.ProgramDataPath, 'Keys') : null,
             warnings: log.warnings.slice(),
             errors: [],
+            facts: {
+              PersistenceType: facts?.PersistenceType ?? persistence ?? null,
+              MongoDBVersion: mongo?.MongoDBVersion ?? facts?.MongoDBVersion ?? null,
+              NodeServiceAccounts: facts?.NodeServiceAccounts ?? [],
+              TlsBinding: facts?.TlsBinding ?? null,
+            },
           });
           return Buffer.from(JSON.stringify(ctx.redactor.value(manifest), null, 2), 'utf8');
         },
@@ -398,8 +427,8 @@ export async function runBackup(ctx: RunBackupContext): Promise<RunBackupOutcome
       const remote = await copyBackupToDestinations({
         archivePath: a.archivePath,
         sha256: a.sha256,
-        destinations: config.NetworkBackupPaths,
-        cloud: config.file.CloudConfiguration,
+        destinations: scoped.networkPaths,
+        cloud: scoped.cloud,
         secrets: config.secrets,
         retry: { count: bc.CopyRetryCount, delaySeconds: bc.CopyRetryDelaySeconds },
         log,
@@ -430,8 +459,8 @@ export async function runBackup(ctx: RunBackupContext): Promise<RunBackupOutcome
       retention = await removeOldBackups({
         locations: retentionLocations({
           localBackupPath: config.LocalBackupPath,
-          networkBackupPaths: config.NetworkBackupPaths,
-          cloud: config.file.CloudConfiguration,
+          networkBackupPaths: scoped.networkPaths,
+          cloud: scoped.cloud,
           secrets: config.secrets,
         }),
         retentionDays: config.RetentionDays,

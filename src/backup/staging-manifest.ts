@@ -7,9 +7,9 @@ import type { ResolvedConfig } from '../config/config-types';
 import type { Log } from '../logging/logger';
 import type { Platform } from '../platform/platform';
 import { TOOL_VERSION } from './version';
-import { listRecipients, recipientMatchesCertificate } from '../secrets/cms-envelope';
+import type * as CmsEnvelope from '../secrets/cms-envelope';
 import { ENCRYPTED_SUFFIX, SECRET_FILES, resolveSecretsEncryption, secretsEncryptionRecord, type SecretsEncryptionRecord } from '../secrets/secrets-encryption';
-import { readAlteryxServerVersion } from './controller-settings';
+import { collectEnvironmentFacts } from './environment-facts';
 
 export interface StagingManifestOptions {
   config: ResolvedConfig;
@@ -73,15 +73,8 @@ export async function manifestFromStaging(o: StagingManifestOptions): Promise<Re
   const secretsEncryption = files.length > 0 ? await stagedSecretsEncryption(o, names) : null;
   const now = o.completedAt ?? new Date();
   const warnings = [...(o.warnings ?? [])];
-  let serverVersion = o.serverVersion;
-  if (serverVersion === undefined || serverVersion === null) {
-    const read = await readAlteryxServerVersion(o.platform);
-    serverVersion = read.version;
-    if (read.warning) {
-      warnings.push(read.warning);
-      o.log.warn(read.warning);
-    }
-  }
+  const facts = await collectEnvironmentFacts({ config: o.config, platform: o.platform, log: o.log });
+  const serverVersion = o.serverVersion ?? facts.AlteryxServerVersion;
   const manifest = buildManifest({
     mode: o.config.BackupMode,
     startedAt: o.startedAt ?? now,
@@ -115,6 +108,7 @@ export async function manifestFromStaging(o: StagingManifestOptions): Promise<Re
     keysFolder: [...names].some((n) => n.startsWith('Config/Keys/')) ? path.join(o.stagingDir, 'Config', 'Keys') : null,
     warnings,
     errors: [...(o.errors ?? [])],
+    facts,
   });
   return o.redactor.value(manifest);
 }
@@ -133,6 +127,8 @@ async function stagedSecretsEncryption(o: StagingManifestOptions, names: Set<str
   } catch {
     /* the files are already encrypted; an unusable configured certificate only costs the thumbprints here */
   }
+  // Loaded here: the ASN.1 packages cost about 0.2 s of CPU per node start (issue 14).
+  const { listRecipients, recipientMatchesCertificate } = require('../secrets/cms-envelope') as typeof CmsEnvelope;
   const rids = listRecipients(await fs.promises.readFile(path.join(o.stagingDir, ...encrypted[0].split('/'))));
   const record = secretsEncryptionRecord(
     configured.filter((c) => rids.some((r) => recipientMatchesCertificate(r, c.der))),

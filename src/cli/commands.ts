@@ -14,6 +14,7 @@ import { sendBackupNotification } from '../notify/email';
 import { readLastLines } from '../notify/log-tail';
 import { folderLocation, type BackupLocation } from '../retention/backup-location';
 import { removeOldBackups, retentionLocations } from '../retention/remove-old-backups';
+import { hostScopedDestinations } from '../distribution/host-folders';
 import { backupCriticalFiles } from '../backup/critical-files';
 import { definitionsFromRegistry } from '../backup/files-registry';
 import { exportControllerSettings } from '../backup/controller-settings';
@@ -435,7 +436,9 @@ const copyBackupToDestinationsCommand: CommandHandler = async (ctx) => {
       cloud = { ...cloud, AzureBlob: { ...cloud.AzureBlob, Enabled: false }, S3: { ...cloud.S3, Enabled: false } };
     } else {
       // LocalBackupPath counts as a destination only when the archive is not already there.
-      destinations = [...config.NetworkBackupPaths];
+      const scoped = hostScopedDestinations(config, ctx.platform(config).hostname());
+      destinations = [...scoped.networkPaths];
+      cloud = scoped.cloud;
       if (p.has('LocalBackupPath') && path.resolve(path.dirname(archivePath)) !== path.resolve(config.LocalBackupPath)) destinations.unshift(config.LocalBackupPath);
     }
     const maxRetries = p.number('MaxRetries') ?? p.number('RetryCount') ?? bc.CopyRetryCount;
@@ -502,7 +505,11 @@ const removeOldBackupsCommand: CommandHandler = async (ctx) => {
     for (const x of paths ?? []) if (!fs.existsSync(x)) throw new ValidationError(`-${backupPath !== undefined ? 'BackupPath' : 'Path'}: '${x}' does not exist.`, 'PARAMETER_INVALID', { category: 'ObjectNotFound' });
     let locations = paths
       ? paths.map((x) => folderLocation(x))
-      : retentionLocations({ localBackupPath: config.LocalBackupPath, networkBackupPaths: config.NetworkBackupPaths, cloud: config.file.CloudConfiguration, secrets: config.secrets });
+      : retentionLocations({
+          localBackupPath: config.LocalBackupPath,
+          ...(({ networkPaths, cloud }) => ({ networkBackupPaths: networkPaths, cloud }))(hostScopedDestinations(config, ctx.platform(config).hostname())),
+          secrets: config.secrets,
+        });
     const onlyMode = mode ? parseBackupMode(mode, '-BackupMode') : undefined;
     // -BackupMode X: only X's archives (and their sidecars) are visible to the policy.
     if (onlyMode) locations = locations.map((l) => onlyModeLocation(l, onlyMode));

@@ -11,6 +11,8 @@ export interface BackupConfigFile {
     RetentionDays: Record<BackupMode, number>;
     CopyRetryCount: number;
     CopyRetryDelaySeconds: number;
+    /** Put copies under a `<HOSTNAME>` subfolder of every network path and cloud prefix (default true). */
+    HostSubfolder?: boolean;
   };
   ServiceConfiguration: {
     MaxServiceWaitSeconds: number;
@@ -18,6 +20,8 @@ export interface BackupConfigFile {
     WorkflowPollSeconds: number;
     ForceStopWorkflows: boolean;
     StopServiceForExternalDB: boolean;
+    /** 0 = never; else end a service stuck this long in StopPending. */
+    ForceStopServiceAfterSeconds?: number;
   };
   MongoDBConfiguration: {
     Type: 'auto' | 'embedded' | 'self-managed';
@@ -93,6 +97,8 @@ export interface BackupConfigFile {
     Nodes: NodeDefinition[];
     Platform: 'Windows' | 'Simulated';
     SimulatedHostRoot: string;
+    /** node.exe for the PowerShell bridge (read there only); empty = module folder, PATH, $env:ALTERYXBACKUP_NODE. */
+    NodePath: string;
   };
 }
 

@@ -164,6 +164,7 @@ export function semanticErrors(cfg: Partial<Record<keyof BackupConfigFile, any>>
   if (Array.isArray(bc.NetworkBackupPaths)) bc.NetworkBackupPaths.forEach((p: unknown, i: number) => checkAbs(p, `BackupConfiguration.NetworkBackupPaths[${i}]`));
   checkAbs(ac.ProgramDataPath, 'AlteryxConfiguration.ProgramDataPath');
   checkAbs(ac.InstallPath, 'AlteryxConfiguration.InstallPath');
+  checkAbs(ac.NodePath, 'AlteryxConfiguration.NodePath');
   if (ac.Platform === 'Simulated') {
     if (!str(ac.SimulatedHostRoot)) errors.push('AlteryxConfiguration.SimulatedHostRoot: is required when Platform is Simulated');
     else checkAbs(ac.SimulatedHostRoot, 'AlteryxConfiguration.SimulatedHostRoot');

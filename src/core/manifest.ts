@@ -55,6 +55,17 @@ export interface ManifestInput {
   keysFolder: string | null;
   warnings: string[];
   errors: string[];
+  /**
+   * Environment facts for a restore (COORDINATION.md): PersistenceType,
+   * MongoDBVersion, NodeServiceAccounts, TlsBinding. Top-level fields; older
+   * archives lack them.
+   */
+  facts?: {
+    PersistenceType: string | null;
+    MongoDBVersion: string | null;
+    NodeServiceAccounts: Array<{ Hostname: string; Role: string; Account: string | null }>;
+    TlsBinding: object | null;
+  };
 }
 
 const KEYS_REFERENCE =
@@ -108,6 +119,14 @@ export function buildManifest(m: ManifestInput): Record<string, unknown> {
             Recommendation: 'Copy this backup archive to secure vault or offline storage with restricted access.',
           }
         : null,
+    ...(m.facts
+      ? {
+          PersistenceType: m.facts.PersistenceType,
+          MongoDBVersion: m.facts.MongoDBVersion,
+          NodeServiceAccounts: m.facts.NodeServiceAccounts,
+          TlsBinding: m.facts.TlsBinding,
+        }
+      : {}),
     ArchiveEntries: m.entries,
     Warnings: m.warnings,
     Errors: m.errors,

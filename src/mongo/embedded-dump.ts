@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { CancelledError, MongoDBError } from '../core/errors';
 import type { CommandResult } from '../platform/platform';
+import { waitForDataFolderRelease } from './data-folder-lock';
 import { runCommand } from '../platform/run-command';
 import type { DumpLogger } from './dump-logger';
 
@@ -42,6 +43,12 @@ export interface EmbeddedDumpOptions {
   log: DumpLogger;
   signal?: AbortSignal;
   onSpawn?: (pid: number) => void;
+  /**
+   * The embedded data folder. After the command ends, whatever its outcome,
+   * wait until no process (an orphaned mongod) still holds it, so the
+   * restart that follows can open it.
+   */
+  dataDir?: string;
 }
 
 export interface DumpCommandOutcome {
@@ -63,6 +70,8 @@ export async function runEmbeddedDump(o: EmbeddedDumpOptions): Promise<DumpComma
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
     throw new MongoDBError(`${what} could not be started (${code}): ${o.executable}`, 'EMONGODUMP_FAILED', { cause: err });
   }
+  // runCommand already ended the whole process tree on a timeout or cancel; make sure nothing still holds the data.
+  if (o.dataDir) await waitForDataFolderRelease(o.dataDir, o.log);
   if (o.signal?.aborted) throw new CancelledError(`${what} was cancelled`);
   for (const line of outputTail(result, 200)) o.log.debug(`emongodump: ${line}`);
   const failure = dumpCommandFailure(result, what, o.timeoutSeconds);

@@ -1,7 +1,7 @@
 import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { ResolvedConfig } from '../config/config-types';
-import { BackupError, MongoDBError } from '../core/errors';
+import { BackupError, MongoDBError, ValidationError } from '../core/errors';
 import type { Platform } from '../platform/platform';
 import { ensureDiskSpace, folderSizeBytes, type DiskSpaceCheck } from './disk-space';
 import type { DumpLogger } from './dump-logger';
@@ -9,7 +9,9 @@ import { verifyDump, type DumpVerification } from './dump-verify';
 import { runEmbeddedDump, type DumpCommandOutcome } from './embedded-dump';
 import {
   DEFAULT_EMBEDDED_ROOT_RELATIVE,
+  DEFAULT_SELF_MANAGED_DATABASES,
   detectFromRuntimeSettingsFile,
+  persistenceOf,
   EMBEDDED_DATABASES,
   EMBEDDED_MONGO_PORT,
   EMBEDDED_MONGO_USER,
@@ -29,7 +31,8 @@ export type { DumpLogger } from './dump-logger';
 export type { DumpVerification } from './dump-verify';
 export { verifyDump } from './dump-verify';
 export { checkBsonFile, checkBsonStream, type BsonFileCheck } from './bson-file-verify';
-export type { MongoDetection } from './runtime-settings';
+export type { MongoDetection, PersistenceType } from './runtime-settings';
+export { persistenceOf } from './runtime-settings';
 export { redactMongoUri } from './runtime-settings';
 export { readEmbeddedMongoPasswords, parseEmongoPasswordOutput } from './embedded-dump';
 
@@ -44,10 +47,46 @@ export function embeddedRootPath(config: ResolvedConfig, detection: MongoDetecti
   return detection.embeddedRootPath ?? path.join(config.file.AlteryxConfiguration.ProgramDataPath, ...DEFAULT_EMBEDDED_ROOT_RELATIVE);
 }
 
-/** Resolves MongoDBConfiguration.Type; `auto` reads RuntimeSettings.xml (unparseable → ValidationError, exit 3). */
+/**
+ * The message for a database backup of a server that keeps its data in SQL
+ * Server: there is no MongoDB to dump, and this tool does not back up SQL
+ * Server databases.
+ */
+export function sqlServerRefusal(detection: MongoDetection): ValidationError {
+  return new ValidationError(
+    `${detection.source} configures SQL Server persistence (${detection.sqlServerEvidence ?? 'SQL Server settings'}): Alteryx Server keeps its data in SQL Server, not MongoDB. ` +
+      'Back up the AlteryxGallery and AlteryxService SQL databases with SQL Server\'s own tools (BACKUP DATABASE, SQL Server Agent or your DBA\'s backup); ' +
+      'this tool only backs up the configuration of such a server: use -BackupMode ConfigOnly.',
+    'SQL_SERVER_PERSISTENCE',
+    { category: 'InvalidOperation' },
+  );
+}
+
+/**
+ * The persistence type from RuntimeSettings.xml, for every mode (ConfigOnly
+ * records it in the manifest). A missing or unreadable file → undefined.
+ */
+export async function detectPersistenceType(config: ResolvedConfig): Promise<MongoDetection | undefined> {
+  const file = runtimeSettingsPath(config);
+  if (!existsSync(file)) return undefined;
+  try {
+    return await detectFromRuntimeSettingsFile(file);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Resolves MongoDBConfiguration.Type; `auto` reads RuntimeSettings.xml (unparseable → ValidationError, exit 3).
+ * SQL Server persistence in RuntimeSettings.xml → ValidationError (exit 3), whatever Type says.
+ */
 export async function detectMongo(config: ResolvedConfig): Promise<MongoDetection> {
   const file = runtimeSettingsPath(config);
-  if (config.MongoType === 'auto') return detectFromRuntimeSettingsFile(file);
+  if (config.MongoType === 'auto') {
+    const d = await detectFromRuntimeSettingsFile(file);
+    if (d.persistenceType === 'SQLServer') throw sqlServerRefusal(d);
+    return d;
+  }
 
   // Type is forced; the file may still tell us where the embedded data lives.
   let fromFile: MongoDetection | undefined;
@@ -55,16 +94,19 @@ export async function detectMongo(config: ResolvedConfig): Promise<MongoDetectio
   if (existsSync(file)) {
     try {
       fromFile = await detectFromRuntimeSettingsFile(file);
+      if (fromFile.persistenceType === 'SQLServer') throw sqlServerRefusal(fromFile);
       if (fromFile.type !== config.MongoType) {
         warnings.push(`MongoDBConfiguration.Type is '${config.MongoType}' but ${file} describes ${fromFile.type} MongoDB; using '${config.MongoType}'`);
       }
     } catch (err) {
+      if (err instanceof ValidationError && err.code === 'SQL_SERVER_PERSISTENCE') throw err;
       warnings.push(`MongoDBConfiguration.Type is '${config.MongoType}'; ${file} could not be read: ${(err as Error).message}`);
     }
   }
   if (config.MongoType === 'embedded') {
     return {
       type: 'embedded',
+      persistenceType: 'EmbeddedMongoDB',
       source: 'configuration',
       embeddedRootPath: fromFile?.embeddedRootPath,
       port: EMBEDDED_MONGO_PORT,
@@ -73,7 +115,7 @@ export async function detectMongo(config: ResolvedConfig): Promise<MongoDetectio
       warnings,
     };
   }
-  return { type: 'self-managed', source: 'configuration', port: fromFile?.port, databases: [], selfManaged: fromFile?.selfManaged ?? { databases: [] }, warnings };
+  return { type: 'self-managed', persistenceType: 'SelfManagedMongoDB', source: 'configuration', port: fromFile?.port, databases: [], selfManaged: fromFile?.selfManaged ?? { databases: [] }, warnings };
 }
 
 export interface MongoPreflight {
@@ -125,11 +167,12 @@ export async function preflightMongoDB(input: PreflightInput): Promise<MongoPref
   } else {
     const section = config.file.MongoDBConfiguration.SelfManagedMongoDB;
     target = resolveSelfManagedTarget(section, config.secrets, detection);
-    const missing = missingNamedDatabases(target, detection);
-    if (missing.length > 0) {
+    const leftOut = leftOutAlteryxDatabases(target, detection);
+    if (leftOut.length > 0) {
       warnings.push(
-        `RuntimeSettings.xml names MongoDB database(s) ${missing.join(', ')} that SelfManagedMongoDB.Database ('${section.Database}') leaves out; ` +
-          `they will NOT be in this backup. List them in Database (comma-separated), or leave Database empty to dump every database.`,
+        `SelfManagedMongoDB.Database is '${section.Database}', which LEAVES OUT the Alteryx database(s) ${leftOut.join(', ')}: ` +
+          `they will NOT be in this backup, and a server restored from it loses their data (AlteryxService holds schedules, the queue and results). ` +
+          `Leave Database empty (the default) to dump every database, or list all of ${alteryxDatabaseNames(detection).join(', ')}.`,
       );
     }
     if (section.SkipConnectivityCheck) {
@@ -142,17 +185,88 @@ export async function preflightMongoDB(input: PreflightInput): Promise<MongoPref
       source = `dbStats.dataSize of ${probe.databases.map((d) => d.name).join(', ') || 'no databases'}`;
       log.info(`MongoDB reachable: ${probe.databases.length} database(s), ${(estimate / 1024 / 1024).toFixed(1)} MB of data`);
     }
+    const consistency = dumpConsistency({ target, probe, detection, serviceStopped: config.StopServiceForExternalDB });
+    target.oplog = consistency.Oplog;
+    if (consistency.Warning) warnings.push(consistency.Warning);
   }
   for (const w of warnings) log.warn(w);
   const diskSpace = await ensureDiskSpace(platform, config.TempDirectory, estimate, source);
   return { detection, diskSpace, target, probe, warnings };
 }
 
-/** Pure: databases RuntimeSettings.xml names that the configured Database list would skip. */
-export function missingNamedDatabases(target: SelfManagedTarget, detection: MongoDetection): string[] {
-  if (target.databases.length === 0) return []; // the whole server is dumped
-  const named = detection.selfManaged?.databases ?? [];
-  return named.filter((db) => !target.databases.some((d) => d.toLowerCase() === db.toLowerCase()));
+/**
+ * Pure: the databases Alteryx Server keeps in a self-managed MongoDB. A
+ * self-managed RuntimeSettings.xml usually leaves the names out because they
+ * are the defaults (AlteryxService, AlteryxGallery, AlteryxGallery_Lucene,
+ * the same three as the embedded database); names it does give win.
+ */
+export function alteryxDatabaseNames(detection: MongoDetection): string[] {
+  const sm = detection.selfManaged;
+  const names = [sm?.serviceDatabase ?? 'AlteryxService', sm?.galleryDatabase ?? 'AlteryxGallery', DEFAULT_SELF_MANAGED_DATABASES[2]];
+  for (const n of sm?.databases ?? []) if (!names.some((x) => x.toLowerCase() === n.toLowerCase())) names.push(n);
+  return names;
+}
+
+/** Pure: Alteryx databases the configured Database list would skip (none when the whole server is dumped). */
+export function leftOutAlteryxDatabases(target: SelfManagedTarget, detection: MongoDetection): string[] {
+  if (target.databases.length === 0) return [];
+  return alteryxDatabaseNames(detection).filter((db) => !target.databases.some((d) => d.toLowerCase() === db.toLowerCase()));
+}
+
+/** Kept for callers of the earlier name. */
+export const missingNamedDatabases = leftOutAlteryxDatabases;
+
+/**
+ * Pure: the databases that must be in the dump, or the run fails (exit 5):
+ * every listed database, and every Alteryx database the dump was meant to
+ * contain. With a connectivity probe, a database that exists but holds no
+ * collections produces no folder, so it is not demanded.
+ */
+export function requiredDumpDatabases(target: SelfManagedTarget, detection: MongoDetection, probe?: MongoProbe): string[] {
+  const wanted = target.databases.length > 0 ? target.databases.slice() : alteryxDatabaseNames(detection);
+  if (!probe) return wanted;
+  const empty = new Set(probe.databases.filter((d) => d.collections.length === 0 && d.dataSizeBytes === 0).map((d) => d.name.toLowerCase()));
+  const present = new Set(probe.databases.map((d) => d.name.toLowerCase()));
+  // Listed but absent from the server: still demanded (the dump cannot contain it; that must fail).
+  return wanted.filter((d) => !empty.has(d.toLowerCase()) || !present.has(d.toLowerCase()));
+}
+
+export interface DumpConsistency {
+  /** `mongodump --oplog` was used. */
+  Oplog: boolean;
+  /** The dump is one moment in time across all collections. */
+  PointInTime: boolean;
+  /** Why, in one sentence, for the manifest. */
+  PointInTimeReason: string;
+  /** Set when the dump is not point-in-time: logged as a WARNING. */
+  Warning?: string;
+}
+
+/**
+ * Pure: whether a self-managed dump is one point in time. With the service
+ * stopped nothing writes; otherwise only `--oplog` on a whole-instance dump
+ * of a replica set captures the writes made while mongodump runs.
+ */
+export function dumpConsistency(o: { target: SelfManagedTarget; probe?: MongoProbe; detection?: MongoDetection; serviceStopped: boolean }): DumpConsistency {
+  if (o.serviceStopped) {
+    return { Oplog: false, PointInTime: true, PointInTimeReason: 'AlteryxService was stopped during the dump (StopServiceForExternalDB)' };
+  }
+  const replicaSet =
+    o.probe?.replicaSetName !== undefined ||
+    (o.target.uri !== undefined && /[?&]replicaSet=/i.test(o.target.uri)) ||
+    (o.probe === undefined && o.target.uri === undefined && o.target.host === undefined && o.detection?.selfManaged?.replicaSetHint === true);
+  if (replicaSet && o.target.databases.length === 0) {
+    return { Oplog: true, PointInTime: true, PointInTimeReason: 'whole-instance dump of a replica set with mongodump --oplog (restore with mongorestore --oplogReplay)' };
+  }
+  const why = o.target.databases.length > 0 ? 'Database lists databases (mongodump --oplog only works for a whole-instance dump)' : 'the server is not known to be a replica set (mongodump --oplog needs an oplog)';
+  return {
+    Oplog: false,
+    PointInTime: false,
+    PointInTimeReason: `not point-in-time: AlteryxService kept writing during the dump and ${why}. Set ServiceConfiguration.StopServiceForExternalDB to true to make it point-in-time`,
+    Warning:
+      `The self-managed MongoDB dump is NOT point-in-time: AlteryxService keeps writing while mongodump runs, and ${why}. ` +
+      'Set ServiceConfiguration.StopServiceForExternalDB to true to stop the service during the dump and make it point-in-time.',
+  };
 }
 
 export interface InvokeMongoDBBackupInput {
@@ -195,6 +309,12 @@ export interface MongoDBBackupResult {
   DurationSeconds: number;
   Error: null;
   DeploymentType: 'embedded' | 'self-managed';
+  PersistenceType: 'EmbeddedMongoDB' | 'SelfManagedMongoDB' | 'SQLServer';
+  Oplog: boolean;
+  PointInTime: boolean;
+  PointInTimeReason: string;
+  /** The self-managed server's version (buildInfo), when the connectivity check ran. */
+  MongoDBVersion?: string | null;
   BackupMethod: string;
   /** The databases in the dump, comma-separated (the manifest's DatabaseName). */
   DatabaseName: string;
@@ -230,13 +350,24 @@ export async function invokeMongoDBBackup(input: InvokeMongoDBBackupInput): Prom
     let outcome: DumpCommandOutcome;
     let verification: DumpVerification;
     let method: string;
+    let consistency: DumpConsistency | undefined;
+    let mongoVersion: string | undefined;
     const checkedAgainst: string[] = [];
     if (detection.type === 'embedded') {
       if (!config.file.MongoDBConfiguration.EmbeddedMongoDB.UseAlteryxService) {
         warnings.push('EmbeddedMongoDB.UseAlteryxService=false is not supported: the embedded database is only dumped safely by AlteryxService emongodump');
       }
       method = 'AlteryxService.exe emongodump';
-      outcome = await runEmbeddedDump({ executable: platform.alteryxServiceExecutable(), outDir: dumpDir, timeoutSeconds, log, signal, onSpawn: input.onDumpProcess });
+      outcome = await runEmbeddedDump({
+        executable: platform.alteryxServiceExecutable(),
+        outDir: dumpDir,
+        timeoutSeconds,
+        log,
+        signal,
+        onSpawn: input.onDumpProcess,
+        // Only when we stopped the service: otherwise its own mongod legitimately holds the folder.
+        dataDir: input.serviceStopped === true ? embeddedRootPath(config, detection) : undefined,
+      });
       log.info(`emongodump finished in ${outcome.durationSeconds.toFixed(1)} s; verifying the dump`);
       await input.afterDumpCommand?.();
       verification = await verifyDump(dumpDir, { expectedDatabases: detection.databases, signal });
@@ -249,12 +380,15 @@ export async function invokeMongoDBBackup(input: InvokeMongoDBBackupInput): Prom
         warnings.push('SkipConnectivityCheck is set: no pre-dump document counts; counts are checked against mongodump\'s log only');
       }
       method = 'mongodump';
+      const stopped = input.serviceStopped ?? config.StopServiceForExternalDB;
+      consistency = dumpConsistency({ target, probe, detection, serviceStopped: stopped });
+      target.oplog = consistency.Oplog;
+      if (consistency.Oplog) method = 'mongodump --oplog';
+      if (consistency.Warning && !input.preflight) warnings.push(consistency.Warning);
+      mongoVersion = probe?.serverVersion;
       outcome = await runSelfManagedDump({ mongodump: section.MongoDumpPath.trim() || 'mongodump', target, outDir: dumpDir, timeoutSeconds, log, signal, onSpawn: input.onDumpProcess });
       await input.afterDumpCommand?.();
-      // A database that exists but holds no collections produces no folder; only demand the others.
-      const expectedDatabases = probe
-        ? probe.databases.filter((d) => d.collections.length > 0 || d.dataSizeBytes > 0).map((d) => d.name)
-        : target.databases;
+      const expectedDatabases = requiredDumpDatabases(target, detection, probe);
       const exact = input.serviceStopped ?? config.StopServiceForExternalDB;
       verification = await verifyDump(dumpDir, { expectedDatabases, expectedCounts: probe?.counts, expectedCountsExact: exact, signal });
       if (probe) checkedAgainst.push(exact ? 'countDocuments' : 'countDocuments (warnings only: the service kept running)');
@@ -283,6 +417,12 @@ export async function invokeMongoDBBackup(input: InvokeMongoDBBackupInput): Prom
       DurationSeconds: round2((Date.now() - started) / 1000),
       Error: null,
       DeploymentType: detection.type,
+      PersistenceType: persistenceOf(detection),
+      MongoDBVersion: mongoVersion ?? null,
+      Oplog: consistency?.Oplog ?? false,
+      // The embedded dump runs with the service stopped: nothing writes during it.
+      PointInTime: consistency?.PointInTime ?? true,
+      PointInTimeReason: consistency?.PointInTimeReason ?? 'AlteryxService was stopped during the embedded dump',
       BackupMethod: method,
       DatabaseName: databases.map((d) => d.name).join(','),
       TotalDocuments: verification.totalDocuments,

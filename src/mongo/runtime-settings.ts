@@ -16,6 +16,18 @@ export const DEFAULT_EMBEDDED_ROOT_RELATIVE = ['Service', 'Persistence', 'MongoD
 
 export type MongoDeploymentType = 'embedded' | 'self-managed';
 
+/**
+ * Where Alteryx Server keeps its data. From 2024.1 it can be Microsoft SQL
+ * Server instead of MongoDB ("Servers using the user-managed SQL DB", two
+ * databases AlteryxGallery and AlteryxService:
+ * https://help.alteryx.com/20241/en/server/configure/database-management/sql-db-management/sql-db-schema-reference.html).
+ * The manifest records this value as `PersistenceType`.
+ */
+export type PersistenceType = 'EmbeddedMongoDB' | 'SelfManagedMongoDB' | 'SQLServer';
+
+/** The default database names of a self-managed MongoDB (the same three the embedded one holds). */
+export const DEFAULT_SELF_MANAGED_DATABASES = ['AlteryxService', 'AlteryxGallery', 'AlteryxGallery_Lucene'] as const;
+
 export interface SelfManagedSettings {
   /** `MongoDBServerName`, e.g. `mongo01:27017` or `a:27017,b:27017`. */
   serverName?: string;
@@ -28,10 +40,23 @@ export interface SelfManagedSettings {
   readonly connectionPassword?: string;
   /** Databases the settings name: `Controller/MongoDBDatabaseName` and the web connection's database. */
   databases: string[];
+  /** `Controller/MongoDBDatabaseName`, the service-layer database, when the file names it. */
+  serviceDatabase?: string;
+  /** The database in `Gallery/MongoDBWebConnection`, when the file names it. */
+  galleryDatabase?: string;
+  /** A replica set is named (`replicaSet=` in the web connection) or several hosts are listed. */
+  replicaSetHint?: boolean;
 }
 
 export interface MongoDetection {
   type: MongoDeploymentType;
+  /**
+   * SQLServer means there is no MongoDB to dump at all; `type` is then
+   * meaningless. Absent on detections built by older code: see persistenceOf.
+   */
+  persistenceType?: PersistenceType;
+  /** SQL Server persistence only: the element that revealed it (for the error message), never its value. */
+  sqlServerEvidence?: string;
   /** Where the answer came from: the settings file path, or `configuration`. */
   source: string;
   /** Explicit `EmbeddedMongoDBRootPath`; undefined means Alteryx's default location. */
@@ -96,6 +121,11 @@ export function detectFromRuntimeSettingsText(xml: string, source: string): Mong
   const webConnection = nonEmpty(value(P.webConnection)?.text);
   const embeddedRoot = nonEmpty(value(P.embeddedRoot)?.text);
 
+  const sqlEvidence = findSqlServerPersistence(root, embeddedEnabled, mongoEnabled);
+  if (sqlEvidence) {
+    return { type: 'self-managed', persistenceType: 'SQLServer', sqlServerEvidence: sqlEvidence, source, databases: [], warnings };
+  }
+
   const selfManagedByServer = mongoEnabled === true && serverName !== undefined;
   const selfManagedByWeb = webOverride === true && webConnection !== undefined;
   if (webOverride === true && webConnection === undefined) {
@@ -122,6 +152,7 @@ export function detectFromRuntimeSettingsText(xml: string, source: string): Mong
   if (type === 'embedded') {
     return {
       type,
+      persistenceType: 'EmbeddedMongoDB',
       source,
       embeddedRootPath: embeddedRoot,
       port: EMBEDDED_MONGO_PORT,
@@ -138,10 +169,17 @@ export function detectFromRuntimeSettingsText(xml: string, source: string): Mong
     const pw = passwordInMongoUri(cs);
     if (pw !== undefined) Object.defineProperty(selfManaged, 'connectionPassword', { value: pw, enumerable: false });
   }
-  const named = [nonEmpty(value(P.databaseName)?.text), selfManagedByWeb ? databaseInUri(webConnection as string) : undefined];
-  for (const db of named) if (db && !selfManaged.databases.includes(db)) selfManaged.databases.push(db);
+  const serviceDb = nonEmpty(value(P.databaseName)?.text);
+  const galleryDb = selfManagedByWeb ? databaseInUri(webConnection as string) : undefined;
+  if (serviceDb) selfManaged.serviceDatabase = serviceDb;
+  if (galleryDb) selfManaged.galleryDatabase = galleryDb;
+  for (const db of [serviceDb, galleryDb]) if (db && !selfManaged.databases.includes(db)) selfManaged.databases.push(db);
+  if ((serverName !== undefined && serverName.includes(',')) || (selfManagedByWeb && /[?&]replicaSet=/i.test(webConnection as string))) {
+    selfManaged.replicaSetHint = true;
+  }
   return {
     type,
+    persistenceType: 'SelfManagedMongoDB',
     source,
     port: serverName ? firstHostPort(serverName) : undefined,
     databases: [],
@@ -159,6 +197,35 @@ export async function detectFromRuntimeSettingsFile(file: string): Promise<Mongo
     throw new ValidationError(`Cannot read ${file} (${code}) to detect the MongoDB type`, 'RUNTIME_SETTINGS_UNREADABLE', { cause: err });
   }
   return detectFromRuntimeSettingsText(decodeXmlBytes(bytes), file);
+}
+
+/**
+ * SQL Server persistence (Alteryx Server 2024.1 and later). No public
+ * capture of a RuntimeSettings.xml written for SQL Server persistence was
+ * found, so the exact element names are not known here: this accepts any
+ * element directly under <Controller> or <Gallery> whose name contains "SQL"
+ * (but not "NoSQL"/"MySQL"/"PostgreSQL") with a value that is not False or
+ * empty, as long as MongoDB is not explicitly enabled. See
+ * test/fixtures/windows/README.md and the fixtures sql-server-*.xml, which
+ * are reconstructions.
+ */
+/** The persistence type of a detection, also for one built without the field. */
+export function persistenceOf(d: Pick<MongoDetection, 'type' | 'persistenceType'>): PersistenceType {
+  return d.persistenceType ?? (d.type === 'embedded' ? 'EmbeddedMongoDB' : 'SelfManagedMongoDB');
+}
+
+function findSqlServerPersistence(root: XmlElement, embeddedEnabled: boolean | undefined, mongoEnabled: boolean | undefined): string | undefined {
+  if (embeddedEnabled === true || mongoEnabled === true) return undefined;
+  for (const section of ['Controller', 'Gallery']) {
+    const el = elementAtPath(root, [section]);
+    for (const child of el?.children ?? []) {
+      if (!/sql/i.test(child.name) || /(nosql|mysql|postgresql|sqlite)/i.test(child.name)) continue;
+      const text = child.text.trim();
+      if (text === '' || parseBool(text) === false) continue;
+      return `${section}/${child.name} (line ${child.line})`;
+    }
+  }
+  return undefined;
 }
 
 function parseBool(text: string): boolean | undefined {

@@ -30,6 +30,14 @@ export interface SelfManagedTarget {
   /** Secret: goes only into the private config file and the driver's options. */
   password?: string;
   gzip: boolean;
+  /**
+   * `mongodump --oplog`: the dump is one point in time. Only for a whole-
+   * instance dump of a replica-set member ("--oplog ... creates a file named
+   * oplog.bson ... works only against nodes that maintain an oplog", and not
+   * with --db: https://www.mongodb.com/docs/database-tools/mongodump/#std-option-mongodump.--oplog).
+   * A restore then replays it with `mongorestore --oplogReplay`.
+   */
+  oplog?: boolean;
   /** Safe to show: where we connect to, no password. */
   display: string;
 }
@@ -98,6 +106,7 @@ export function buildMongodumpArgs(target: SelfManagedTarget, outDir: string, co
     args.push('--authenticationDatabase', target.authDatabase);
   }
   if (configFile) args.push('--config', configFile);
+  if (target.oplog && !db) args.push('--oplog');
   if (target.gzip) args.push('--gzip');
   args.push('--out', outDir);
   return args;
@@ -228,6 +237,10 @@ export interface MongoProbe {
   totalDataBytes: number;
   /** `db.collection` → countDocuments before the dump. */
   counts: Map<string, number>;
+  /** `hello.setName`: the server is a replica-set member (so `--oplog` works). */
+  replicaSetName?: string;
+  /** `buildInfo.version` of the server. */
+  serverVersion?: string;
 }
 
 export interface ProbeOptions {
@@ -260,6 +273,14 @@ export async function probeSelfManaged(target: SelfManagedTarget, options: Probe
       names = list.databases.map((d) => d.name).filter((n) => !SYSTEM_DATABASES.has(n));
     }
     const probe: MongoProbe = { databases: [], totalDataBytes: 0, counts: new Map() };
+    try {
+      const hello = await client.db('admin').command({ hello: 1 });
+      if (typeof hello.setName === 'string' && hello.setName !== '') probe.replicaSetName = hello.setName;
+      const info = await client.db('admin').command({ buildInfo: 1 });
+      if (typeof info.version === 'string') probe.serverVersion = info.version;
+    } catch {
+      /* older servers or restricted users: the facts stay unknown */
+    }
     for (const name of names) {
       const db = client.db(name);
       const stats = await db.command({ dbStats: 1 });

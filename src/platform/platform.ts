@@ -30,6 +30,11 @@ export interface ServiceManager {
   stop(serviceName: string, host?: string): Promise<void>;
   /** The service's Log On account (Win32_Service.StartName), never a password. */
   logOnAccount(serviceName: string, host?: string): Promise<string | undefined>;
+  /**
+   * Ends the service's own process and its children, for a service hung in
+   * StopPending. Returns once the kill was sent.
+   */
+  endServiceProcessTree?(serviceName: string, host?: string): Promise<void>;
 }
 
 export interface ProcessInfo {
@@ -76,4 +81,6 @@ export interface Platform {
    * Undefined: ask the caller (on Windows the PowerShell layer checks the token).
    */
   isAdministrator?(): Promise<boolean | undefined>;
+  /** The raw output of `netsh http show sslcert` (TLS bindings of HTTP.sys), for the manifest's metadata. */
+  httpSslBindings?(): Promise<string>;
 }

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import * as path from 'node:path';
 import type { CommandResult, RunOptions } from './platform';
 
 /**
@@ -29,10 +30,23 @@ export function runCommand(file: string, args: readonly string[], options: RunOp
     let settled = false;
 
     const killTree = () => {
-      if (child.pid === undefined || child.exitCode !== null) return;
+      if (child.pid === undefined) return;
       try {
-        if (process.platform === 'win32') child.kill();
-        else process.kill(-child.pid, 'SIGKILL');
+        if (process.platform === 'win32') {
+          // child.kill() would end only this process; its mongod/mongodump children would keep the
+          // data files open. `taskkill /PID <pid> /T /F` ends the whole tree, forcefully
+          // (https://learn.microsoft.com/en-us/windows-server/administration/windows-commands/taskkill).
+          if (child.exitCode === null) {
+            spawn(path.join(process.env.SystemRoot ?? 'C:\\Windows', 'System32', 'taskkill.exe'), ['/PID', String(child.pid), '/T', '/F'], {
+              shell: false,
+              windowsHide: true,
+              stdio: 'ignore',
+            }).on('error', () => child.kill());
+          }
+        } else {
+          // The whole process group, even after the leader has exited: a surviving child still holds the pipes.
+          process.kill(-child.pid, 'SIGKILL');
+        }
       } catch {
         /* already gone */
       }

@@ -3,7 +3,10 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { ValidationError } from '../core/errors';
 import type { Secrets } from '../config/config-types';
-import { CmsError, decryptEnvelopedData, listRecipients } from '../secrets/cms-envelope';
+import type * as CmsEnvelope from '../secrets/cms-envelope';
+
+// The ASN.1 packages behind it (@peculiar/*) cost about 0.2 s of CPU per node start: loaded only for an encrypted token (issue 14).
+const cms = (): typeof CmsEnvelope => require('../secrets/cms-envelope') as typeof CmsEnvelope;
 import { ENCRYPTED_SUFFIX } from '../secrets/secrets-encryption';
 
 /**
@@ -44,7 +47,8 @@ export function describeRecipients(manifest: Record<string, any> | undefined, me
   if (named.length > 0) return named.join(', ');
   if (message) {
     try {
-      return listRecipients(message)
+      return cms()
+        .listRecipients(message)
         .map((r) => (r.serialNumber ? `the certificate with serial number ${r.serialNumber}` : `the certificate with key identifier ${r.subjectKeyIdentifier ?? '?'}`))
         .join(', ');
     } catch {
@@ -101,10 +105,10 @@ export async function readArchiveSecrets(extractDir: string, o: ReadSecretsOptio
     throw new ValidationError('The decryption key is not a PEM private key that node can read. Nothing was changed.', 'DECRYPTION_KEY_INVALID', { category: 'PermissionDenied' });
   }
   try {
-    const token = cleanToken(decryptEnvelopedData(message, key).toString('utf8'));
+    const token = cleanToken(cms().decryptEnvelopedData(message, key).toString('utf8'));
     return token ? { controllerToken: token, source: `${ENCRYPTED_CONTROLLER_TOKEN_FILE} (decrypted)`, encrypted: true } : {};
   } catch (err) {
-    if (!(err instanceof CmsError)) throw err;
+    if (!(err instanceof cms().CmsError)) throw err;
     throw new ValidationError(
       `The decryption key does not open ${ENCRYPTED_CONTROLLER_TOKEN_FILE} (${err.message}) It is encrypted to ${whoCan}; use the private key of one of those. Nothing was changed.`,
       'DECRYPTION_KEY_MISMATCH',

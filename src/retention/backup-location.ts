@@ -1,5 +1,6 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import { sha256File } from '../archive/sha256-file';
 
 /**
  * Somewhere backups live: a folder (local or network) or a cloud prefix.
@@ -22,6 +23,12 @@ export interface BackupLocation {
    * becomes an object.
    */
   staleTemporaries?(olderThan: Date): Promise<string[]>;
+  /**
+   * The SHA256 of a file, re-read now. Retention re-checks the backup that
+   * justifies a removal with it. Optional: a cloud object would have to be
+   * downloaded whole, so cloud locations do not offer it.
+   */
+  sha256?(name: string): Promise<string>;
 }
 
 /** Names our copies and probes use while writing; nothing else is ever treated as a leftover. */
@@ -58,6 +65,10 @@ export function folderLocation(dir: string): BackupLocation {
         }
       }
       return stale;
+    },
+    async sha256(name) {
+      if (name !== path.basename(name)) throw new Error(`Refusing to read '${name}': not a plain file name.`);
+      return sha256File(path.join(dir, name));
     },
     async remove(name) {
       // Names come from list() and are plain file names; refuse anything that could escape the folder.

@@ -107,6 +107,7 @@ export async function removeOldBackups(options: RemoveOldBackupsOptions): Promis
     const present = new Set(names);
 
     const entries: BackupEntry[] = [];
+    const sidecarHashes = new Map<string, string>();
     for (const name of names) {
       const parsed = parseArchiveName(name);
       if (!parsed) continue;
@@ -114,7 +115,9 @@ export async function removeOldBackups(options: RemoveOldBackupsOptions): Promis
       if (present.has(sidecarName(name))) {
         try {
           const text = await location.readSmallText(sidecarName(name), MAX_SIDECAR_BYTES);
-          verified = text !== undefined && parseSidecar(text, name) !== undefined;
+          const sidecar = text === undefined ? undefined : parseSidecar(text, name);
+          verified = sidecar !== undefined;
+          if (sidecar) sidecarHashes.set(name, sidecar.sha256);
         } catch (err) {
           log('WARNING', clean(`Could not read the sidecar of '${name}' in '${location.description}': ${errorMessage(err)}; treated as unverified.`));
         }
@@ -123,6 +126,7 @@ export async function removeOldBackups(options: RemoveOldBackupsOptions): Promis
     }
 
     const locationDecisions = decideRetention(entries, options.retentionDays, now);
+    await recheckJustifiers(location, entries, locationDecisions, sidecarHashes, now, log, clean);
     for (const d of locationDecisions) decisions.push({ Location: location.description, ...d });
 
     for (const d of locationDecisions) {
@@ -203,6 +207,52 @@ export async function removeOldBackups(options: RemoveOldBackupsOptions): Promis
 
   const success = locations.every((l) => l.Error === undefined && l.Failed.length === 0);
   return { Success: success, Locations: locations, Decisions: decisions, WhatIf: whatIf };
+}
+
+/**
+ * A sidecar that is well-formed proves nothing about the file beside it: a
+ * truncated archive with a good-looking sidecar would otherwise justify
+ * deleting an older, good backup. Before removing anything of a mode, the
+ * newest verified backup of that mode (the one whose existence allows the
+ * removals) is hashed again and compared with its sidecar. If that fails,
+ * every removal of that mode in this location becomes a keep, with a warning.
+ * Locations that cannot hash (cloud) keep the sidecar-only rule.
+ */
+async function recheckJustifiers(
+  location: BackupLocation,
+  entries: BackupEntry[],
+  decisions: RetentionDecision[],
+  sidecarHashes: Map<string, string>,
+  now: Date,
+  log: LogSink,
+  clean: (s: string) => string,
+): Promise<void> {
+  if (!location.sha256) return;
+  const modes = new Set(decisions.filter((d) => d.action === 'remove').map((d) => parseArchiveName(d.name)?.mode).filter((m): m is BackupMode => m !== undefined));
+  for (const mode of modes) {
+    const candidates = entries.filter((e) => e.mode === mode && e.verified && e.timestamp.getTime() <= now.getTime());
+    const justifier = candidates.sort((a, b) => b.timestamp.getTime() - a.timestamp.getTime())[0];
+    if (!justifier) continue;
+    let problem: string | undefined;
+    try {
+      const actual = await location.sha256(justifier.name);
+      if (actual.toLowerCase() !== sidecarHashes.get(justifier.name)) problem = `its SHA256 is ${actual}, but its sidecar says ${sidecarHashes.get(justifier.name)}`;
+    } catch (err) {
+      problem = `it could not be read to check its SHA256 (${errorMessage(err)})`;
+    }
+    if (!problem) continue;
+    const msg = clean(
+      `Retention removed nothing of mode ${mode} in '${location.description}': the newest ${mode} backup ${justifier.name}, which would justify the removals, fails its check: ${problem}. ` +
+        'Check that archive (Test-BackupIntegrity); older backups are kept until a newer one verifies.',
+    );
+    log('WARNING', msg);
+    for (const d of decisions) {
+      if (d.action === 'remove' && parseArchiveName(d.name)?.mode === mode) {
+        d.action = 'keep';
+        d.reason = `kept: the newest ${mode} backup ${justifier.name} failed its SHA256 re-check`;
+      }
+    }
+  }
 }
 
 async function removeSidecar(

@@ -1,7 +1,13 @@
 import { ValidationError } from '../core/errors';
 import type { ResolvedConfig } from '../config/config-types';
-import { SECRETS_CMS_PROFILE } from './cms-envelope';
-import { checkRecipientCertificate, loadRecipientCertificateFile, normalizeThumbprint, type RecipientCertificate } from './recipient-certificate';
+import type * as CmsEnvelope from './cms-envelope';
+import type * as RecipientCertificates from './recipient-certificate';
+import type { RecipientCertificate } from './recipient-certificate';
+
+// The ASN.1 packages behind these (@peculiar/*) cost about 0.2 s of CPU per node
+// start; they are loaded only when a certificate is configured (issue 14, start-up).
+const cms = (): typeof CmsEnvelope => require('./cms-envelope') as typeof CmsEnvelope;
+const certificates = (): typeof RecipientCertificates => require('./recipient-certificate') as typeof RecipientCertificates;
 
 /** The secret files of a Full or ConfigOnly archive, in plain text. */
 export const SECRET_FILES = ['Config/ControllerToken.txt', 'Config/MongoPasswords.txt'] as const;
@@ -43,6 +49,7 @@ export function resolveSecretsEncryption(config: Pick<ResolvedConfig, 'EncryptSe
   config.EncryptSecretsTo.forEach((entry, i) => {
     const setting = `SecurityConfiguration.EncryptSecretsTo[${i}]`;
     try {
+      const { normalizeThumbprint, loadRecipientCertificateFile, checkRecipientCertificate } = certificates();
       const thumbprint = normalizeThumbprint(entry);
       if (!thumbprint) {
         recipients.push(loadRecipientCertificateFile(entry, setting, now));
@@ -99,7 +106,7 @@ export function secretsEncryptionRecord(recipients: readonly RecipientCertificat
   if (recipients.length === 0) return { Encrypted: false, Files: files };
   return {
     Encrypted: true,
-    ...SECRETS_CMS_PROFILE,
+    ...cms().SECRETS_CMS_PROFILE,
     Recipients: recipients.map((r) => ({ Thumbprint: r.thumbprint, Subject: r.subject, SerialNumber: r.serialNumber, NotAfter: r.notAfter.toISOString(), Source: r.source })),
     Files: files,
   };

@@ -14,6 +14,13 @@ export interface ServiceSettings {
   maxWorkflowWaitSeconds: number;
   workflowPollSeconds: number;
   forceStopWorkflows: boolean;
+  /**
+   * ServiceConfiguration.ForceStopServiceAfterSeconds: after this long in
+   * StopPending, end the service's process tree and wait for Stopped. 0 (the
+   * default) never does: a hung stop then ends with exit 2 after
+   * MaxServiceWaitSeconds.
+   */
+  forceStopServiceAfterSeconds?: number;
   /** How often to re-query the service while it changes state. Default 1000 ms. */
   servicePollMs?: number;
   /**
@@ -70,6 +77,7 @@ export function serviceSettingsFromConfig(file: Pick<BackupConfigFile, 'ServiceC
     maxWorkflowWaitSeconds: s.MaxWorkflowWaitSeconds,
     workflowPollSeconds: s.WorkflowPollSeconds,
     forceStopWorkflows: s.ForceStopWorkflows,
+    forceStopServiceAfterSeconds: s.ForceStopServiceAfterSeconds ?? 0,
   };
 }
 
@@ -379,14 +387,29 @@ export async function stopServiceSafely(o: StopServiceOptions): Promise<ServiceS
   }
 
   const started = Date.now();
+  const forceMs = (o.forceStopServiceAfterSeconds ?? 0) * 1000;
+  const canForce = forceMs > 0 && forceMs < maxWaitMs && o.platform.services.endServiceProcessTree !== undefined;
   let r: WaitResult;
   try {
     r = await waitForState({
-      ...waitBase(o, pollMs, maxWaitMs),
+      ...waitBase(o, pollMs, canForce ? forceMs : maxWaitMs),
       target: 'Stopped',
       // Seen stopping, then Running again: the service abandoned the stop. Waiting longer cannot help.
       failedWhen: (s, seen) => s === 'Running' && seen.has('StopPending'),
     });
+    if (canForce && !r.reached && r.state === 'StopPending') {
+      // A hung stop: the service accepted the control but never finished. End its process tree
+      // (on Windows: its PID from `sc queryex`, then `taskkill /PID <pid> /T /F`), as admins do by hand.
+      o.log.warn(
+        `${name} has been StopPending for ${o.forceStopServiceAfterSeconds} s (ServiceConfiguration.ForceStopServiceAfterSeconds): ending its process tree.`,
+      );
+      await o.platform.services.endServiceProcessTree!(o.serviceName, o.host);
+      info.ForcedStop = true;
+      r = await waitForState({ ...waitBase(o, pollMs, Math.max(1000, maxWaitMs - (Date.now() - started))), target: 'Stopped' });
+      if (r.reached) o.log.warn(`${name} was force-ended and is Stopped.`);
+    } else if (canForce && !r.reached && r.state !== 'Running') {
+      r = await waitForState({ ...waitBase(o, pollMs, Math.max(1000, maxWaitMs - (Date.now() - started))), target: 'Stopped', failedWhen: (s, seen) => s === 'Running' && seen.has('StopPending') });
+    }
   } catch (err) {
     attachState(err, info);
     throw err;

@@ -209,9 +209,12 @@ export class ServiceSession {
     if (!this.marker) return Promise.resolve();
     this.helperPids.push(pid);
     if (dataDirectory) this.dataDirectory = dataDirectory;
-    // PID, start time and image, so a repair never ends a process that merely reuses the PID.
-    return readSettledIdentity(pid).then((id) => {
-      if (id) this.helpers.push(id);
+    // The PID at once (the run may be killed any moment); then PID, start time and image,
+    // so a repair never ends a process that merely reuses the PID.
+    const saved = this.saveMarker();
+    return Promise.all([saved, readSettledIdentity(pid)]).then(([, id]) => {
+      if (!id) return undefined;
+      this.helpers.push(id);
       return this.saveMarker();
     });
   }

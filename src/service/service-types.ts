@@ -48,6 +48,8 @@ export interface ServiceStateInfo {
   KilledWorkflowPids: number[];
   /** Running AlteryxEngineCmd processes when last counted (Test-AlteryxServiceState, CONTRACTS.md §2). */
   WorkflowProcessCount?: number;
+  /** The service hung in StopPending and its process tree was ended (ForceStopServiceAfterSeconds). */
+  ForcedStop?: boolean;
 }
 
 /** One node of the topology. `host` undefined means this machine (no `\\host`). */

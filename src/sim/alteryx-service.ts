@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readCatalog } from './data-generator';
@@ -49,6 +50,13 @@ async function main(): Promise<number> {
       }
       return setServerSecret(root, value);
     case 'getemongopassword':
+      // Only the embedded MongoDB has these passwords ("Returns Embedded MongoDB password",
+      // https://help.alteryx.com/server/current/en/install/alteryxservice-commands.html). What the real
+      // command prints elsewhere is not documented; it prints no `Admin:` line, so this fails without one.
+      if (info.variant === 'self-managed' || info.role !== 'Controller' || readFaults(root).emongoPasswordUnavailable) {
+        process.stderr.write('getemongopassword: the embedded MongoDB is not enabled on this server.\r\n');
+        return 1;
+      }
       process.stdout.write(`Admin: ${info.mongoAdminPassword}\r\nNon-Admin: ${info.mongoNonAdminPassword}\r\n`);
       return 0;
     case 'getversion':
@@ -127,6 +135,12 @@ async function emongodump(root: string, target: string | undefined): Promise<num
     return finish(false, 1, { reason: 'service-not-stopped', serviceState: state });
   }
   process.stdout.write(`Starting embedded MongoDB dump to ${outDir}\r\n`);
+  if (faults.dumpChildSurvives) {
+    // Same process group, inherited stdout/stderr: like a real child, it keeps the caller's pipes open.
+    spawn(process.execPath, [path.join(info.simScriptsDir, 'mongod-child.js'), root], { argv0: 'mongod', stdio: ['ignore', 'inherit', 'inherit'] });
+    setInterval(() => undefined, 60_000);
+    await new Promise<never>(() => undefined);
+  }
   fs.mkdirSync(outDir, { recursive: true });
   const logStream = fs.createWriteStream(path.join(outDir, 'mongoDump.log'));
   const largest = largestInCatalog(paths.mongoDataDir);

@@ -11,6 +11,8 @@ export type SimEventName =
   | 'created'
   | 'stop-requested'
   | 'stop-ignored'
+  | 'mongod-child-started'
+  | 'service-force-ended'
   | 'stop-pending'
   | 'stopped'
   | 'start-requested'

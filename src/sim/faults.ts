@@ -30,6 +30,8 @@ export interface Faults {
   dumpSeconds?: number;
   /** Allow emongodump while the service is not Stopped (normally it fails: the data files are locked). */
   dumpWhileRunning?: boolean;
+  /** emongodump starts a mongod stand-in that holds mongod.lock and survives its parent, then hangs. */
+  dumpChildSurvives?: boolean;
 
   // --- AlteryxService emongorestore / setserversecret ---
   /** emongorestore prints `EMongoRestore failed ...` and exits N after restoring the first collection only. */
@@ -44,7 +46,7 @@ export interface Faults {
   // --- the service ---
   /** Stop requests are ignored: the service stays Running. */
   stopRefuse?: boolean;
-  /** A stop goes to StopPending and stays there. */
+  /** A stop goes to StopPending and stays there (a hung stop; only ending the process gets it out). */
   stopStuck?: boolean;
   /** A start goes to StartPending and stays there. */
   startStuck?: boolean;
@@ -91,6 +93,12 @@ export interface Faults {
   // --- the account running the backup ---
   /** The caller is not a local administrator (Initialize-BackupEnvironment must refuse). */
   notAdministrator?: boolean;
+  /** Leave this database out of the dump (and its log lines); exit 0. */
+  mongodumpMissingDb?: string;
+
+  // --- AlteryxService commands ---
+  /** `getemongopassword` fails as it does where the embedded MongoDB is not enabled (always so on the self-managed variant). */
+  emongoPasswordUnavailable?: boolean;
 }
 
 type Kind = 'boolean' | 'number' | 'string' | 'boolean|string' | 'state';
@@ -106,6 +114,7 @@ export const FAULT_KINDS: Record<keyof Faults, Kind> = {
   dumpHang: 'boolean',
   dumpSeconds: 'number',
   dumpWhileRunning: 'boolean',
+  dumpChildSurvives: 'boolean',
   stopRefuse: 'boolean',
   stopStuck: 'boolean',
   startStuck: 'boolean',
@@ -131,6 +140,8 @@ export const FAULT_KINDS: Record<keyof Faults, Kind> = {
   mongorestoreHang: 'boolean',
   mongorestoreLocked: 'boolean',
   notAdministrator: 'boolean',
+  mongodumpMissingDb: 'string',
+  emongoPasswordUnavailable: 'boolean',
 };
 
 export const DEFAULT_STOP_SECONDS = 0.2;

@@ -191,6 +191,8 @@ function backupConfig(paths: HostPaths, info: HostInfo): Record<string, unknown>
       RetentionDays: { Full: 30, DatabaseOnly: 14, ConfigOnly: 30 },
       CopyRetryCount: 2,
       CopyRetryDelaySeconds: 0.2,
+      // The simulated host's two "shares" are its own; tests of the shared per-host layout turn this on.
+      HostSubfolder: false,
     },
     ServiceConfiguration: {
       MaxServiceWaitSeconds: 30,
@@ -209,7 +211,7 @@ function backupConfig(paths: HostPaths, info: HostInfo): Record<string, unknown>
               ConnectionString: '',
               Host: selfManaged.host,
               Port: selfManaged.port,
-              Database: 'AlteryxGallery',
+              Database: '',
               AuthDatabase: selfManaged.authDatabase,
               Username: selfManaged.username,
               UseCompression: true,

@@ -117,6 +117,8 @@ export interface HostInfo {
     username: string;
     password: string;
     authDatabase: string;
+    /** Set: the simulated server is a replica-set member, so `mongodump --oplog` works. */
+    replicaSet?: string;
   };
   /** Multi-node controller only: the other simulated nodes under nodes/. */
   nodes: { hostname: string; role: SimRole }[];

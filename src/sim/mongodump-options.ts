@@ -14,6 +14,7 @@ export interface MongodumpOptions {
   out?: string;
   quiet: boolean;
   archive?: string;
+  oplog: boolean;
 }
 
 const VALUE_OPTIONS: Record<string, keyof MongodumpOptions> = {
@@ -36,12 +37,12 @@ const VALUE_OPTIONS: Record<string, keyof MongodumpOptions> = {
 };
 /** Accepted and ignored: they change nothing in the simulation. */
 const IGNORED_VALUE_OPTIONS = new Set(['--readPreference', '--numParallelCollections', '-j', '--authenticationMechanism', '--query', '-q', '--tlsCAFile', '--excludeCollection']);
-const IGNORED_FLAGS = new Set(['--ssl', '--tls', '--oplog', '--forceTableScan', '--dumpDbUsersAndRoles', '-v', '--verbose', '--tlsInsecure']);
+const IGNORED_FLAGS = new Set(['--ssl', '--tls', '--forceTableScan', '--dumpDbUsersAndRoles', '-v', '--verbose', '--tlsInsecure']);
 
 export class MongodumpUsageError extends Error {}
 
 export function parseMongodumpArgs(argv: string[]): MongodumpOptions | 'help' | 'version' {
-  const o: MongodumpOptions = { gzip: false, quiet: false };
+  const o: MongodumpOptions = { gzip: false, quiet: false, oplog: false };
   for (let i = 0; i < argv.length; i++) {
     let a = argv[i];
     let inline: string | undefined;
@@ -54,6 +55,7 @@ export function parseMongodumpArgs(argv: string[]): MongodumpOptions | 'help' | 
     if (a === '--version') return 'version';
     if (a === '--gzip') o.gzip = true;
     else if (a === '--quiet') o.quiet = true;
+    else if (a === '--oplog') o.oplog = true;
     else if (a === '--archive') o.archive = inline ?? '-';
     else if (IGNORED_FLAGS.has(a)) continue;
     else if (VALUE_OPTIONS[a] || IGNORED_VALUE_OPTIONS.has(a)) {

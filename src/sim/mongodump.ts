@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import { largestCollection, logLine, writeDump } from './dump-writer';
 import { readCatalog } from './data-generator';
 import { appendEvent } from './events';
@@ -123,6 +124,10 @@ async function main(argv: string[]): Promise<number> {
     );
   }
 
+  // --oplog: whole-instance dumps of a replica-set member only
+  // (https://www.mongodb.com/docs/database-tools/mongodump/#std-option-mongodump.--oplog).
+  if (o.oplog && (db || o.collection)) return fail(o.quiet, 'bad option: --oplog mode only supported on full dumps');
+  if (o.oplog && !sm.replicaSet) return fail(o.quiet, 'error getting oplog start: the simulated server is a standalone, not a replica set member');
   const out = path.resolve(o.out ?? 'dump');
   appendEvent(root, info.hostname, 'mongodump-started', { out, db: db ?? null, gzip: o.gzip });
   const catalog = readCatalog(paths.externalMongoDataDir);
@@ -135,6 +140,7 @@ async function main(argv: string[]): Promise<number> {
     collection: o.collection,
     faults: {
       partial: faults.mongodumpPartial ? largest : undefined,
+      missingDb: faults.mongodumpMissingDb,
       hangAfterFirst: faults.mongodumpHang,
       extraSeconds: faults.mongodumpSeconds,
       target: largest,
@@ -143,8 +149,12 @@ async function main(argv: string[]): Promise<number> {
       if (!o.quiet) process.stderr.write(line + '\n');
     },
   });
+  if (o.oplog) {
+    // The oplog entries written during the dump; none on a quiet simulated server (a 0-byte .bson is a valid empty collection).
+    fs.writeFileSync(path.join(out, o.gzip ? 'oplog.bson.gz' : 'oplog.bson'), o.gzip ? zlib.gzipSync(Buffer.alloc(0)) : Buffer.alloc(0));
+  }
   const code = faults.mongodumpExitCode ?? 0;
-  appendEvent(root, info.hostname, 'mongodump-finished', { exitCode: code, collections: result.collections, documents: result.documents, maxRssKb: process.resourceUsage().maxRSS });
+  appendEvent(root, info.hostname, 'mongodump-finished', { oplog: o.oplog, exitCode: code, collections: result.collections, documents: result.documents, maxRssKb: process.resourceUsage().maxRSS });
   return code;
 }
 

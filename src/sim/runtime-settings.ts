@@ -36,7 +36,8 @@ export function runtimeSettingsXml(info: HostInfo, paths: HostPaths, controllerH
       el(2, 'EmbeddedMongoDBEnabled', 'False');
       el(2, 'MongoDBEnabled', 'True');
       el(2, 'MongoDBServerName', `${sm.host}:${sm.port}`);
-      el(2, 'MongoDBDatabaseName', 'AlteryxService');
+      // minimal: the database names are Alteryx's defaults, so the file leaves them out.
+      if (!minimal) el(2, 'MongoDBDatabaseName', 'AlteryxService');
       el(2, 'MongoDBUserName', sm.username);
       el(2, 'MongoDBPasswordEncrypted', dpapiBlob(rng, 96));
     } else {
@@ -84,7 +85,7 @@ export function runtimeSettingsXml(info: HostInfo, paths: HostPaths, controllerH
     if (info.variant === 'self-managed' && info.selfManaged) {
       const sm = info.selfManaged;
       el(2, 'MongoDBWebOverride', 'True');
-      el(2, 'MongoDBWebConnection', `mongodb://${sm.username}@${sm.host}:${sm.port}/AlteryxGallery?authSource=${sm.authDatabase}`);
+      el(2, 'MongoDBWebConnection', `mongodb://${sm.username}@${sm.host}:${sm.port}/${minimal ? '' : 'AlteryxGallery'}?authSource=${sm.authDatabase}`);
     }
   }
   lines.push('  </Gallery>');

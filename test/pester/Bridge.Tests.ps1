@@ -347,9 +347,12 @@ Describe 'Failure mapping' {
 
     It 'reports a missing node as NODE_NOT_FOUND with exit code 1' {
         Reset-Fake
+        # Nothing on PATH, and the last resort ($env:ALTERYXBACKUP_NODE) names no file.
+        $savedPath = $env:PATH
+        $env:PATH = Join-Path $TestDrive 'empty-bin'
         $env:ALTERYXBACKUP_NODE = Join-Path $TestDrive 'no-node'
         try { { Test-AlteryxServiceState -ConfigPath $configPath } | Should -Throw -ErrorId 'NODE_NOT_FOUND,Test-AlteryxServiceState' }
-        finally { Remove-Item Env:ALTERYXBACKUP_NODE }
+        finally { Remove-Item Env:ALTERYXBACKUP_NODE; $env:PATH = $savedPath }
         $LASTEXITCODE | Should -Be 1
     }
 }

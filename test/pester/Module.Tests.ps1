@@ -21,8 +21,9 @@ BeforeAll {
 Describe 'Module manifest' {
     It 'exports exactly the functions in Public/' {
         @($manifest.FunctionsToExport | Sort-Object) | Should -Be $publicNames
-        # The 14 contract functions (CONTRACTS.md, Write-Log included), Invoke-AlteryxBackup and Repair-AlteryxBackupState, at least.
-        $publicNames.Count | Should -BeGreaterOrEqual 16
+        # The 14 contract functions, plus commands added since (e.g. New-AlteryxBackupCertificate, issue 15;
+        # Test-AlteryxBackupPrerequisite and the three schedule cmdlets, issue 13).
+        $publicNames.Count | Should -BeGreaterOrEqual 18
     }
 
     It 'exports nothing from Private/' {
@@ -226,5 +227,49 @@ $psi.StandardOutputEncoding = $null
 
     It 'accepts the 5.1-safe equivalents' {
         Get-Ps51CompatibilityFinding -Ast $goodAst | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'The 5.1 check against a corpus of known-bad snippets (cmdlet parameters, .NET members and syntax 5.1 lacks)' {
+    # One construct per line; each must be flagged on its own, so that the check can fail.
+    It 'flags <_>' -ForEach @(
+        'Get-Content f -AsByteStream', 'Set-Content f -Value 1 -AsByteStream', 'Invoke-RestMethod -Uri u -SkipCertificateCheck',
+        'Invoke-WebRequest -Uri u', 'Select-String -Path f -Pattern p -Raw', 'Split-Path f -Extension', 'Split-Path f -LeafBase',
+        'Get-Date -AsUTC', 'Get-Date -UnixTimeSeconds 0', '@{} | ConvertTo-Json -Depth 2 -AsArray', '@{} | ConvertTo-Json -Depth 2 -EnumsAsStrings',
+        "'[1]' | ConvertFrom-Json -NoEnumerate", '1..9 | Sort-Object -Top 2', '1..9 | Sort-Object -Stable', '1..9 | Select-Object -SkipIndex 1',
+        '1..9 | Measure-Object -AllStats', '1..9 | Get-Random -Shuffle', 'Test-Connection -TargetName h', 'Test-Connection h -TcpPort 445',
+        "'x' | Out-String -NoNewline", 'New-Guid -Empty', 'Start-Job -ScriptBlock {} -WorkingDirectory c', 'Import-Module M -UseWindowsPowerShell',
+        'Start-Process p -Environment @{}', 'Get-Error', "'a' | Join-String", 'Get-Uptime', 'Remove-Alias x', 'Start-ThreadJob {}', 'Get-SecureRandom',
+        '$p | Export-Csv f', "'x' | Out-File f -Encoding utf8NoBOM", "Set-Content f x -Encoding ansi", "[IO.Path]::Join('a', 'b')",
+        "[System.IO.Path]::GetFullPath('a', 'b')", "[IO.Path]::TrimEndingDirectorySeparator('a')", "[IO.Path]::IsPathFullyQualified('a')",
+        "[IO.File]::ReadAllTextAsync('f')", '[Convert]::ToHexString($b)', '[Environment]::ProcessId', '[Math]::Clamp(1, 0, 2)', '[DateTime]::UnixEpoch',
+        '[System.Security.Cryptography.RandomNumberGenerator]::GetBytes(16)', '[System.Security.Cryptography.SHA256]::HashData($b)',
+        '[System.Text.Json.JsonSerializer]::Serialize($x)', '[DateOnly]::MinValue', 'function F([TimeOnly]$t) { }', '$psi.ArgumentList.Add("x")',
+        'Start-Sleep 1 &', '"`u{2713}"', '$n = 1u', '$n = 5y', 'if ($IsLinux) { }', '$PSNativeCommandArgumentPassing = "Legacy"',
+        '[OperatingSystem]::IsWindows()', '[Text.Encoding]::Latin1', 'Invoke-Command -HostName h -ScriptBlock { }'
+    ) {
+        $ast = [System.Management.Automation.Language.Parser]::ParseInput($_, [ref]$null, [ref]$null)
+        @(Get-Ps51CompatibilityFinding -Ast $ast).Count | Should -BeGreaterThan 0
+    }
+
+    It 'accepts the 5.1 forms of the same things' {
+        $good = @'
+Get-Content f -Encoding Byte
+Invoke-WebRequest -Uri u -UseBasicParsing
+$p | Export-Csv f -NoTypeInformation
+[IO.Path]::GetFullPath('a')
+[IO.Path]::Combine('a', 'b')
+$psi.Arguments = '"x"'
+$n = 1KB
+"tab`tnew`n"
+Split-Path f -Leaf
+1..9 | Sort-Object -Descending | Select-Object -First 2
+[System.Diagnostics.Process]::GetCurrentProcess().Id
+[System.Security.Cryptography.RandomNumberGenerator]::Create()
+'x' | Out-File f -Encoding ascii
+Start-Job -ScriptBlock { }
+'@
+        $ast = [System.Management.Automation.Language.Parser]::ParseInput($good, [ref]$null, [ref]$null)
+        Get-Ps51CompatibilityFinding -Ast $ast | Should -BeNullOrEmpty
     }
 }

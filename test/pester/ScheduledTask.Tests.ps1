@@ -65,6 +65,32 @@ Describe 'Scheduled-task script' {
         $run.Stderr | Should -Match 'RetentionDays'
     }
 
+    It '-StopServiceForExternalDB takes a value that survives powershell.exe -File on 5.1: <Given> sends <Sent>' -ForEach @(
+        @{ Given = @('-StopServiceForExternalDB:$false'); Sent = $false }
+        @{ Given = @('-StopServiceForExternalDB', 'false'); Sent = $false }
+        @{ Given = @('-StopServiceForExternalDB', 'true'); Sent = $true }
+        @{ Given = @('-StopServiceForExternalDB', '1'); Sent = $true }
+    ) {
+        $record = Join-Path $TestDrive ('switch-{0}.jsonl' -f [guid]::NewGuid().ToString('N'))
+        $run = Invoke-TaskScript -Arguments (@('Full', '-ConfigPath', $configPath) + $Given) -Environment @{
+            ALTERYXBACKUP_CORE = $FakeCore; ALTERYXBACKUP_FAKE_SCENARIO = 'events'; ALTERYXBACKUP_FAKE_RECORD = $record
+        }
+        $run.ExitCode | Should -Be 0 -Because $run.Stderr
+        $request = @(Read-FakeRecord -Path $record)[0].stdin | ConvertFrom-Json
+        $request.parameters.StopServiceForExternalDB | Should -BeOfType [bool]
+        $request.parameters.StopServiceForExternalDB | Should -Be $Sent
+    }
+
+    It '-StopServiceForExternalDB with a value that is not true/false exits 6 with a message' {
+        $run = Invoke-TaskScript -Arguments @('Full', '-ConfigPath', $configPath, '-StopServiceForExternalDB', 'maybe') -Environment @{ ALTERYXBACKUP_CORE = $FakeCore }
+        $run.ExitCode | Should -Be 6
+        $run.Stderr | Should -Match "Invalid -StopServiceForExternalDB 'maybe'. Use true or false"
+    }
+
+    It 'silences progress (5.1 draws every Write-Progress call)' {
+        (Get-Content -LiteralPath $TaskScript -Raw) | Should -Match "(?m)^\`$ProgressPreference = 'SilentlyContinue'"
+    }
+
     It 'exits 1 when node dies' {
         $run = Invoke-TaskScript -Arguments @('Full', '-ConfigPath', $configPath) -Environment @{
             ALTERYXBACKUP_CORE = $FakeCore; ALTERYXBACKUP_FAKE_SCENARIO = 'die-after-restart'

@@ -77,6 +77,64 @@ function Read-FakeRecord {
     @(Get-Content -LiteralPath $Path | Where-Object { $_ } | ForEach-Object { $_ | ConvertFrom-Json })
 }
 
+# What Windows PowerShell 5.1 / .NET Framework 4.x lack, for Get-Ps51CompatibilityFinding.
+# Sources: "Differences between Windows PowerShell 5.1 and PowerShell 7.x"
+# (https://learn.microsoft.com/powershell/scripting/whats-new/differences-from-windows-powershell),
+# the "What's new in PowerShell 6.x/7.x" pages, and each cmdlet's 5.1 reference
+# (https://learn.microsoft.com/powershell/module/?view=powershell-5.1); .NET API
+# availability from https://learn.microsoft.com/dotnet/api (the "Applies to" tables).
+$script:Ps51MissingCommands = @('Test-Json', 'Get-Error', 'Join-String', 'ConvertFrom-Markdown', 'Show-Markdown', 'Get-Uptime',
+    'Remove-Alias', 'Start-ThreadJob', 'Get-SecureRandom', 'ConvertTo-CliXml', 'ConvertFrom-CliXml', 'Remove-Service', 'Get-PSSubsystem')
+# Command -> parameters that command lacks in 5.1.
+$script:Ps51MissingParameters = @{
+    'Get-Content'       = @('AsByteStream')
+    'Set-Content'       = @('AsByteStream')
+    'Add-Content'       = @('AsByteStream')
+    'Invoke-WebRequest' = @('SkipCertificateCheck', 'Authentication', 'SslProtocol', 'StatusCodeVariable', 'ResponseHeadersVariable', 'SkipHttpErrorCheck', 'Resume', 'Form', 'MaximumRetryCount', 'RetryIntervalSec', 'NoProxy', 'CustomMethod', 'SkipHeaderValidation', 'AllowUnencryptedAuthentication', 'Token', 'HttpVersion', 'PreserveAuthorizationOnRedirect', 'FollowRelLink')
+    'Invoke-RestMethod' = @('SkipCertificateCheck', 'Authentication', 'SslProtocol', 'StatusCodeVariable', 'ResponseHeadersVariable', 'SkipHttpErrorCheck', 'Resume', 'Form', 'MaximumRetryCount', 'RetryIntervalSec', 'NoProxy', 'CustomMethod', 'SkipHeaderValidation', 'AllowUnencryptedAuthentication', 'Token', 'HttpVersion', 'PreserveAuthorizationOnRedirect', 'FollowRelLink')
+    'Select-String'     = @('Raw', 'NoEmphasis', 'Culture')
+    'Split-Path'        = @('Extension', 'LeafBase')
+    'Get-Date'          = @('AsUTC', 'UnixTimeSeconds')
+    'ConvertTo-Json'    = @('EnumsAsStrings', 'AsArray', 'EscapeHandling')
+    'ConvertFrom-Json'  = @('NoEnumerate', 'AsHashtable', 'Depth', 'DateKind')
+    'Sort-Object'       = @('Top', 'Bottom', 'Stable')
+    'Select-Object'     = @('SkipIndex')
+    'Measure-Object'    = @('AllStats', 'StandardDeviation')
+    'Get-Random'        = @('Shuffle')
+    'Test-Connection'   = @('TargetName', 'TcpPort', 'Ping', 'Repeat', 'MtuSize', 'Traceroute')
+    'Out-String'        = @('NoNewline')
+    'New-Guid'          = @('Empty')
+    'Get-Command'       = @('UseFuzzyMatching', 'FuzzyMinimumDistance', 'UseAbbreviationExpansion')
+    'Invoke-Command'    = @('HostName', 'SSHTransport', 'KeyFilePath', 'SSHConnection', 'UserName')
+    'Enter-PSSession'   = @('HostName', 'SSHTransport', 'KeyFilePath', 'UserName')
+    'New-PSSession'     = @('HostName', 'SSHTransport', 'KeyFilePath', 'SSHConnection', 'UserName')
+    'Start-Job'         = @('WorkingDirectory')
+    'Import-Module'     = @('UseWindowsPowerShell', 'SkipEditionCheck')
+    'Start-Process'     = @('Environment')
+    'Format-Hex'        = @('Count', 'Offset')
+    'Export-Csv'        = @('UseQuotes', 'QuoteFields')
+    'ConvertTo-Csv'     = @('UseQuotes', 'QuoteFields')
+    'Import-PowerShellDataFile' = @('SkipLimitCheck')
+}
+# Static members that .NET Framework 4.x lacks, as 'Type::Member' (type without "System.").
+$script:Ps51MissingStaticMembers = @(
+    'IO.Path::GetRelativePath', 'IO.Path::Join', 'IO.Path::TrimEndingDirectorySeparator', 'IO.Path::EndsInDirectorySeparator',
+    'IO.Path::IsPathFullyQualified', 'IO.File::ReadAllTextAsync', 'IO.File::WriteAllTextAsync', 'IO.File::ReadAllBytesAsync',
+    'IO.File::WriteAllBytesAsync', 'IO.File::AppendAllTextAsync', 'IO.File::ReadAllLinesAsync', 'IO.File::WriteAllLinesAsync',
+    'IO.File::CreateSymbolicLink', 'IO.Directory::CreateSymbolicLink', 'IO.File::ResolveLinkTarget', 'Convert::ToHexString', 'Convert::FromHexString',
+    'Environment::ProcessId', 'Environment::ProcessPath', 'Math::Clamp', 'Random::Shared', 'DateTime::UnixEpoch',
+    'Security.Cryptography.RandomNumberGenerator::GetBytes', 'Security.Cryptography.RandomNumberGenerator::Fill',
+    'Security.Cryptography.RandomNumberGenerator::GetInt32', 'Security.Cryptography.SHA256::HashData', 'Security.Cryptography.SHA1::HashData',
+    'Security.Cryptography.MD5::HashData', 'Text.Encoding::Latin1', 'String::Create', 'GC::GetTotalAllocatedBytes',
+    'Threading.Tasks.Task::WaitAsync', 'OperatingSystem::IsWindows', 'OperatingSystem::IsLinux', 'OperatingSystem::IsMacOS', 'Runtime.InteropServices.RuntimeInformation::RuntimeIdentifier'
+)
+# Types .NET Framework 4.x lacks (without "System."), matched as a prefix of the full name.
+$script:Ps51MissingTypes = @('Text.Json', 'DateOnly', 'TimeOnly', 'Half', 'Range', 'Index', 'MathF', 'HashCode', 'Net.Http.SocketsHttpHandler', 'Buffers.Text', 'Formats.Tar', 'Threading.Channels', 'Management.Automation.Subsystem')
+# Instance members that only .NET Core has on common objects: ProcessStartInfo.ArgumentList.
+$script:Ps51MissingInstanceMembers = @('ArgumentList')
+# Automatic variables 5.1 does not set.
+$script:Ps51MissingVariables = @('IsWindows', 'IsLinux', 'IsMacOS', 'IsCoreCLR', 'PSStyle', 'PSNativeCommandArgumentPassing', 'PSNativeCommandUseErrorActionPreference', 'EnabledExperimentalFeatures')
+
 # Finds syntax and APIs that Windows PowerShell 5.1 lacks. Returns one string per finding.
 function Get-Ps51CompatibilityFinding {
     param([Parameter(Mandatory = $true)] [System.Management.Automation.Language.Ast]$Ast)
@@ -103,7 +161,7 @@ function Get-Ps51CompatibilityFinding {
         }
         if ($node -is [System.Management.Automation.Language.VariableExpressionAst]) {
             $name = $node.VariablePath.UserPath
-            if (@('IsWindows', 'IsLinux', 'IsMacOS', 'IsCoreCLR', 'PSStyle') -contains $name) {
+            if ($script:Ps51MissingVariables -contains $name) {
                 $findings.Add("line ${line}: `$$name does not exist in 5.1")
             }
         }
@@ -117,6 +175,41 @@ function Get-Ps51CompatibilityFinding {
             $node.Member.Value -eq 'StandardInputEncoding') {
             $findings.Add("line ${line}: ProcessStartInfo.StandardInputEncoding does not exist in .NET Framework")
         }
+        if ($node -is [System.Management.Automation.Language.PipelineAst] -and $null -ne $node.PSObject.Properties['Background'] -and $node.Background) {
+            $findings.Add("line ${line}: background operator & at the end of a pipeline")
+        }
+        if ($node -is [System.Management.Automation.Language.StringConstantExpressionAst] -or $node -is [System.Management.Automation.Language.ExpandableStringExpressionAst]) {
+            if ($node.StringConstantType -eq 'DoubleQuoted' -or $node.StringConstantType -eq 'DoubleQuotedHereString') {
+                if ($node.Extent.Text -match '`u\{') { $findings.Add("line ${line}: Unicode escape ``u{...} in a string") }
+            }
+        }
+        if ($node -is [System.Management.Automation.Language.ConstantExpressionAst] -and -not ($node -is [System.Management.Automation.Language.StringConstantExpressionAst]) -and
+            $node.Extent.Text -match '^(0x[0-9a-f]+|\d+)(y|uy|s|us|u|ul|n)$') {
+            $findings.Add("line ${line}: numeric literal suffix '$($node.Extent.Text)'")
+        }
+        if ($node -is [System.Management.Automation.Language.TypeExpressionAst] -or $node -is [System.Management.Automation.Language.TypeConstraintAst]) {
+            $fullName = $node.TypeName.FullName -replace '^System\.', ''
+            foreach ($missingType in $script:Ps51MissingTypes) {
+                if ($fullName -eq $missingType -or $fullName.StartsWith($missingType + '.')) { $findings.Add("line ${line}: [$($node.TypeName.FullName)] does not exist in .NET Framework"); break }
+            }
+        }
+        if ($node -is [System.Management.Automation.Language.MemberExpressionAst] -and $node.Member -is [System.Management.Automation.Language.StringConstantExpressionAst]) {
+            $memberName = $node.Member.Value
+            if ($node.Static -and $node.Expression -is [System.Management.Automation.Language.TypeExpressionAst]) {
+                $typeName = $node.Expression.TypeName.FullName -replace '^System\.', ''
+                $pairs = @("${typeName}::$memberName")
+                if ($typeName -eq 'IO.Path' -and $memberName -eq 'GetFullPath' -and $node -is [System.Management.Automation.Language.InvokeMemberExpressionAst] -and @($node.Arguments).Count -eq 2) {
+                    $findings.Add("line ${line}: [IO.Path]::GetFullPath(path, basePath) does not exist in .NET Framework")
+                }
+                foreach ($pair in $pairs) {
+                    # GetRelativePath has its own message below.
+                    if ($script:Ps51MissingStaticMembers -contains $pair -and $memberName -ne 'GetRelativePath') { $findings.Add("line ${line}: [$typeName]::$memberName does not exist in .NET Framework") }
+                }
+            }
+            elseif (-not $node.Static -and $script:Ps51MissingInstanceMembers -contains $memberName) {
+                $findings.Add("line ${line}: .$memberName (ProcessStartInfo.ArgumentList) does not exist in .NET Framework")
+            }
+        }
         if ($node -is [System.Management.Automation.Language.CommandAst]) {
             $commandName = $node.GetCommandName()
             if ($null -eq $commandName) { continue }
@@ -128,6 +221,36 @@ function Get-Ps51CompatibilityFinding {
                     if ($p.Length -ge $MinLength -and $Full.StartsWith($p, [System.StringComparison]::OrdinalIgnoreCase)) { return $true }
                 }
                 return $false
+            }
+            foreach ($missingCommand in $script:Ps51MissingCommands) {
+                # Test-Json has its own message below.
+                if ($commandName -eq $missingCommand -and $missingCommand -ne 'Test-Json') { $findings.Add("line ${line}: $commandName does not exist in 5.1") }
+            }
+            $resolvedName = $commandName
+            foreach ($key in @($script:Ps51MissingParameters.Keys)) {
+                if ($key -ne $resolvedName) { continue }
+                foreach ($missingParameter in $script:Ps51MissingParameters[$key]) {
+                    $parameterName = $missingParameter
+                    # -AsHashtable and -Depth have their own messages below.
+                    if ($key -eq 'ConvertFrom-Json' -and @('AsHashtable', 'Depth') -contains $parameterName) { continue }
+                    if (& $matchesParameter $parameterName $parameterName.Length) { $findings.Add("line ${line}: $commandName -$parameterName does not exist in 5.1") }
+                }
+            }
+            if (@('Invoke-WebRequest', 'iwr', 'curl', 'wget') -contains $commandName -and -not (& $matchesParameter 'UseBasicParsing' 4)) {
+                $findings.Add("line ${line}: Invoke-WebRequest without -UseBasicParsing (5.1 needs Internet Explorer's engine for it; Server Core has none)")
+            }
+            if (@('Export-Csv', 'ConvertTo-Csv', 'epcsv') -contains $commandName -and -not (& $matchesParameter 'NoTypeInformation' 3)) {
+                $findings.Add("line ${line}: $commandName without -NoTypeInformation (5.1 writes a #TYPE line first)")
+            }
+            for ($i = 0; $i -lt $elements.Count; $i++) {
+                $element = $elements[$i]
+                if ($element -is [System.Management.Automation.Language.CommandParameterAst] -and $element.ParameterName.Length -ge 1 -and 'Encoding'.StartsWith($element.ParameterName, [System.StringComparison]::OrdinalIgnoreCase)) {
+                    $value = $element.Argument
+                    if ($null -eq $value -and $i + 1 -lt $elements.Count) { $value = $elements[$i + 1] }
+                    if ($null -ne $value -and $value.Extent.Text -match '^[''"]?(utf8NoBOM|utf8BOM|ansi)[''"]?$') {
+                        $findings.Add("line ${line}: $commandName -Encoding $($value.Extent.Text) is not a 5.1 encoding name")
+                    }
+                }
             }
             switch -Regex ($commandName) {
                 '^(ForEach-Object|foreach|%)$' {

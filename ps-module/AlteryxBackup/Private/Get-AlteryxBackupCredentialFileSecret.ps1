@@ -81,7 +81,11 @@ function Get-AlteryxBackupCredentialFileSecret {
             return $found
         }
         $stored = $null
-        try { $stored = Import-Clixml -LiteralPath $file -ErrorAction Stop }
+        try {
+            # A Set-AlteryxBackupSecret file (DPAPI LocalMachine) or an Export-Clixml file.
+            if (Test-AlteryxBackupSecretFile -Path $file) { $stored = Read-AlteryxBackupSecretFile -Path $file }
+            else { $stored = Import-Clixml -LiteralPath $file -ErrorAction Stop }
+        }
         catch {
             $found.Error = @{
                 Id      = 'CREDENTIAL_FILE_UNREADABLE'

@@ -101,23 +101,30 @@ function Invoke-AlteryxBackupNode {
     }
 
     # --- Locate node and the core -------------------------------------------------
-    $nodePath = $env:ALTERYXBACKUP_NODE
-    if ([string]::IsNullOrEmpty($nodePath)) {
-        $nodeCommand = @(Get-Command -Name 'node' -CommandType Application -ErrorAction SilentlyContinue) | Select-Object -First 1
-        if ($null -ne $nodeCommand) { $nodePath = $nodeCommand.Source }
-    }
-    if ([string]::IsNullOrEmpty($nodePath) -or -not [System.IO.File]::Exists($nodePath)) {
+    # The configuration file is needed early: AlteryxConfiguration.NodePath can name node.
+    # The module's current configuration (Initialize-BackupEnvironment): its file when
+    # no -ConfigPath is given, and its overrides and log for calls on that same file.
+    $session = $script:AlteryxBackupSession
+    if ([string]::IsNullOrEmpty($ConfigPath) -and $null -ne $session) { $ConfigPath = $session.ConfigPath }
+    if ([string]::IsNullOrEmpty($ConfigPath)) { $ConfigPath = Get-AlteryxBackupDefaultConfigPath }
+    $resolvedConfigPath = [System.IO.Path]::GetFullPath($sessionPath.GetUnresolvedProviderPathFromPSPath($ConfigPath))
+
+    $nodeFound = Resolve-AlteryxBackupNode -ConfigPath $resolvedConfigPath
+    $nodePath = $nodeFound.Path
+    if ($null -ne $nodeFound.Error) {
         $global:LASTEXITCODE = 1
-        $exception = New-Object System.IO.FileNotFoundException "Node.js was not found ('$nodePath'). Install Node.js 20 or later, put node on PATH, or set `$env:ALTERYXBACKUP_NODE to node.exe."
-        & $throwFailure ((New-Object System.Management.Automation.ErrorRecord $exception, 'NODE_NOT_FOUND', ([System.Management.Automation.ErrorCategory]::ObjectNotFound), $null))
+        $exception = New-Object System.IO.FileNotFoundException $nodeFound.Error.Message
+        $exception.Data['ExitCode'] = 1
+        & $throwFailure ((New-Object System.Management.Automation.ErrorRecord $exception, $nodeFound.Error.Id, ([System.Management.Automation.ErrorCategory]::ObjectNotFound), $nodeFound.Path))
     }
 
     $corePath = $env:ALTERYXBACKUP_CORE
     if ([string]::IsNullOrEmpty($corePath)) {
         $checkoutCore = [System.IO.Path]::Combine($script:ModuleRoot, '..', '..', 'dist', 'src', 'cli', 'main.js')
-        $installedCore = [System.IO.Path]::Combine($script:ModuleRoot, 'core', 'main.js')
-        if ([System.IO.File]::Exists($checkoutCore)) { $corePath = [System.IO.Path]::GetFullPath($checkoutCore) }
-        elseif ([System.IO.File]::Exists($installedCore)) { $corePath = [System.IO.Path]::GetFullPath($installedCore) }
+        # The release bundle (build/package.js): <module>\core\src\cli\main.js.
+        $installedCore = [System.IO.Path]::Combine($script:ModuleRoot, 'core', 'src', 'cli', 'main.js')
+        if ([System.IO.File]::Exists($installedCore)) { $corePath = [System.IO.Path]::GetFullPath($installedCore) }
+        elseif ([System.IO.File]::Exists($checkoutCore)) { $corePath = [System.IO.Path]::GetFullPath($checkoutCore) }
     }
     if ([string]::IsNullOrEmpty($corePath) -or -not [System.IO.File]::Exists($corePath)) {
         $global:LASTEXITCODE = 1
@@ -126,16 +133,6 @@ function Invoke-AlteryxBackupNode {
     }
 
     # --- Build the request ---------------------------------------------------------
-    # The module's current configuration (Initialize-BackupEnvironment): its file when
-    # no -ConfigPath is given, and its overrides and log for calls on that same file.
-    $session = $script:AlteryxBackupSession
-    if ([string]::IsNullOrEmpty($ConfigPath) -and $null -ne $session) { $ConfigPath = $session.ConfigPath }
-    if ([string]::IsNullOrEmpty($ConfigPath)) {
-        $checkoutConfig = [System.IO.Path]::Combine($script:ModuleRoot, '..', '..', 'config', 'backup-config.json')
-        if ([System.IO.File]::Exists($checkoutConfig)) { $ConfigPath = $checkoutConfig }
-        else { $ConfigPath = [System.IO.Path]::Combine($script:ModuleRoot, 'config', 'backup-config.json') }
-    }
-    $resolvedConfigPath = [System.IO.Path]::GetFullPath($sessionPath.GetUnresolvedProviderPathFromPSPath($ConfigPath))
 
     $skip = @([System.Management.Automation.PSCmdlet]::CommonParameters) +
         @([System.Management.Automation.PSCmdlet]::OptionalCommonParameters) + @('ConfigPath')
@@ -492,6 +489,8 @@ function Invoke-AlteryxBackupNode {
     if ($null -ne $rawExit) { $exitCode = [int]$rawExit }
     $global:LASTEXITCODE = $exitCode
     $data = Get-AlteryxBackupEventField $result 'data' $null
+    # Same date and number types on Windows PowerShell 5.1 and PowerShell 7.
+    if ($null -ne $data) { $data = ConvertTo-AlteryxBackupEditionNeutral -Value $data }
 
     if ($exitCode -eq 0) {
         if ($null -ne $data) {

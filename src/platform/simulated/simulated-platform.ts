@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { Platform, ProcessInfo, ProcessList, ServiceManager, ServiceStatus } from '../platform';
 import { appendEvent, readEvents, SimEvent } from '../../sim/events';
 import { hostPaths, HostInfo, readHostInfo } from '../../sim/host-layout';
-import { readServiceRecord } from '../../sim/service-control';
+import { killDaemonAndWorkflows, readServiceRecord } from '../../sim/service-control';
 import { readFaults } from '../../sim/faults';
 import { findEngineProcesses, isPidAlive } from '../../sim/sim-processes';
 
@@ -82,6 +82,12 @@ export class SimulatedPlatform implements Platform {
     return readFaults(this.root).notAdministrator !== true;
   }
 
+  /** `<host>/sim/netsh-sslcert.txt` when a test puts one there; else no bindings, as on a server without TLS. */
+  async httpSslBindings(): Promise<string> {
+    const f = path.join(this.root, 'sim', 'netsh-sslcert.txt');
+    return fs.existsSync(f) ? fs.promises.readFile(f, 'utf8') : '\r\nSSL Certificate bindings:\r\n-------------------------\r\n\r\n';
+  }
+
   async freeBytes(p: string): Promise<number> {
     const s = await fs.promises.statfs(p);
     return Number(s.bavail) * Number(s.bsize);
@@ -124,6 +130,16 @@ class SimulatedServices implements ServiceManager {
   async logOnAccount(serviceName: string, host?: string): Promise<string | undefined> {
     const info = readHostInfo(this.platform.hostRootFor(host));
     return serviceName.toLowerCase() === info.serviceName.toLowerCase() ? info.logOnAccount : undefined;
+  }
+
+  /** Like `taskkill /PID <service pid> /T /F`: the service process and its workflows die; the state then reads Stopped. */
+  async endServiceProcessTree(serviceName: string, host?: string): Promise<void> {
+    const root = this.platform.hostRootFor(host);
+    const info = readHostInfo(root);
+    if (serviceName.toLowerCase() !== info.serviceName.toLowerCase()) throw new Error(`No service '${serviceName}' on ${info.hostname}.`);
+    const rec = readServiceRecord(root);
+    appendEvent(root, info.hostname, 'service-force-ended', { fromState: rec.state, daemonPid: rec.daemonPid ?? null });
+    killDaemonAndWorkflows(root, 'service-force-ended');
   }
 
   private async control(command: 'start' | 'stop', serviceName: string, host?: string): Promise<void> {

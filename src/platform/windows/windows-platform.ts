@@ -126,6 +126,26 @@ export class WindowsServiceManager implements ServiceManager {
     throw scError(`sc.exe stop ${serviceName}`, host, r);
   }
 
+  /**
+   * The service's PID from `sc queryex <name>` (its `PID : n` line:
+   * https://learn.microsoft.com/en-us/windows-server/administration/windows-commands/sc-queryex),
+   * then `taskkill [/S host] /PID n /T /F`, which ends it and its children
+   * (https://learn.microsoft.com/en-us/windows-server/administration/windows-commands/taskkill).
+   */
+  async endServiceProcessTree(serviceName: string, host?: string): Promise<void> {
+    const q = await this.exec(host, 'queryex', serviceName);
+    const code = scErrorCode(q);
+    if (code !== undefined || q.timedOut) throw scError(`sc.exe queryex ${serviceName}`, host, q);
+    const pid = parseScQueryexPid(q.stdout);
+    if (pid === undefined || pid === 0) return; // already gone
+    const taskkill = path.win32.join(path.win32.dirname(this.sc), 'taskkill.exe');
+    const r = await this.run(taskkill, [...(host ? ['/S', host] : []), '/PID', String(pid), '/T', '/F'], { timeoutMs: this.timeoutMs });
+    // 128: the process is already gone (see test/fixtures/windows/taskkill-not-found.txt).
+    if (r.exitCode !== 0 && r.exitCode !== 128) {
+      throw new WindowsCommandError(`taskkill /PID ${pid} /T /F on ${target(host)} failed: ${combined(r).trim() || `exit code ${String(r.exitCode)}`}`, 'TASKKILL_FAILED', r.exitCode ?? undefined, false);
+    }
+  }
+
   async logOnAccount(serviceName: string, host?: string): Promise<string | undefined> {
     const c = await this.exec(host, 'qc', serviceName);
     const code = scErrorCode(c);
@@ -133,6 +153,12 @@ export class WindowsServiceManager implements ServiceManager {
     if (code !== undefined || c.timedOut) throw scError(`sc.exe qc ${serviceName}`, host, c);
     return parseOrThrow(() => parseScQc(c.stdout).startName);
   }
+}
+
+/** The `PID : 1234` line of `sc queryex`; undefined when there is none. */
+export function parseScQueryexPid(stdout: string): number | undefined {
+  const m = /^\s*PID\s*:\s*(\d+)\s*$/m.exec(stdout);
+  return m ? Number(m[1]) : undefined;
 }
 
 function parseOrThrow<T>(fn: () => T): T {
@@ -192,11 +218,17 @@ export class WindowsPlatform implements Platform {
   readonly services: WindowsServiceManager;
   readonly processes: WindowsProcessList;
   private readonly installPath: string;
+  private readonly run: CommandRunner;
+  private readonly system32: string;
+  private readonly timeout: number;
 
   constructor(options: WindowsPlatformOptions) {
     const run = options.run ?? runCommand;
     const system32 = options.system32 ?? path.win32.join(process.env.SystemRoot ?? 'C:\\Windows', 'System32');
     const timeout = options.commandTimeoutMs ?? 120_000;
+    this.run = run;
+    this.system32 = system32;
+    this.timeout = timeout;
     this.installPath = options.installPath;
     this.services = new WindowsServiceManager(run, path.win32.join(system32, 'sc.exe'), timeout);
     this.processes = new WindowsProcessList(run, system32, timeout);
@@ -226,5 +258,12 @@ export class WindowsPlatform implements Platform {
   async freeBytes(p: string): Promise<number> {
     const s = await fs.statfs(p);
     return s.bavail * s.bsize;
+  }
+
+  /** `netsh http show sslcert` (https://learn.microsoft.com/en-us/windows-server/networking/technologies/netsh/netsh-http). */
+  async httpSslBindings(): Promise<string> {
+    const r = await this.run(path.win32.join(this.system32, 'netsh.exe'), ['http', 'show', 'sslcert'], { timeoutMs: this.timeout });
+    if (r.exitCode !== 0 || r.timedOut) throw new Error(`netsh http show sslcert failed: ${(r.stderr || r.stdout).trim().slice(0, 300) || `exit code ${String(r.exitCode)}`}`);
+    return r.stdout;
   }
 }

@@ -167,3 +167,23 @@ test('a thumbprint the PowerShell layer resolved from Cert:\\LocalMachine\\My is
   assert.equal(se.Recipients[0].Source, `Cert:\\LocalMachine\\My\\${thumb}`);
   assert.equal(decryptEnvelopedData(entries.get('Config/ControllerToken.txt.p7m')!, crypto.createPrivateKey(fs.readFileSync(admin.keyPath))).toString('utf8').trim(), hostJson(root).serverSecret);
 });
+
+test('the standalone cmdlets: Export-ControllerSettings writes the .p7m files, New-BackupManifest records to whom', async () => {
+  const cfg = configWith('standalone', { EncryptSecretsTo: [admin.certPath] });
+  const staging = path.join(path.dirname(root), 'staging-standalone');
+  const r = await runCli('Export-ControllerSettings', { configPath: cfg, parameters: { DestinationPath: staging } });
+  assert.equal(r.exitCode, 0, JSON.stringify(r.result?.error));
+  assert.equal(r.result!.data.SecretsEncryption.Encrypted, true);
+  assert.ok(fs.existsSync(path.join(staging, 'Config', 'ControllerToken.txt.p7m')));
+  assert.ok(!fs.existsSync(path.join(staging, 'Config', 'ControllerToken.txt')));
+  const m = await runCli('New-BackupManifest', { configPath: cfg, parameters: { SourcePath: staging, BackupMode: 'ConfigOnly' } });
+  assert.equal(m.exitCode, 0, JSON.stringify(m.result?.error));
+  const se = m.result!.data.SecretsEncryption;
+  assert.equal(se.Encrypted, true);
+  assert.deepEqual(se.Files, ['Config/ControllerToken.txt.p7m', 'Config/MongoPasswords.txt.p7m']);
+  assert.equal(se.Recipients.length, 1);
+  assert.match(se.Recipients[0].Thumbprint, /^[0-9A-F]{40}$/);
+  assert.equal(m.result!.data.ControllerSettings.ControllerTokenExported, true);
+  const h = hostJson(root);
+  assert.equal(opensslDecrypt(path.join(staging, 'Config', 'ControllerToken.txt.p7m'), 'PEM', admin).toString('utf8'), `${h.serverSecret}\r\n`);
+});

@@ -10,7 +10,7 @@ import { createHost, destroyHost } from '../sim/sim-harness';
 /**
  * Start-up cost (issue 14): a node start must not load packages the command
  * does not need. The AWS and Azure SDKs, the MongoDB driver, nodemailer,
- * winston and Ajv's schema compiler cost about 1 s of CPU together; each
+ * the ASN.1 packages of CMS encryption, winston and Ajv's schema compiler cost about 1 s of CPU together; each
  * cmdlet is a new node process, so a light command must load none of them.
  * What is loaded is read from the real CLI process (a --require hook writes
  * require.cache at exit), not from a static import list.
@@ -19,7 +19,16 @@ import { createHost, destroyHost } from '../sim/sim-harness';
 const PRELOAD = path.join(REPO_ROOT, 'dist', 'test', 'helpers', 'loaded-modules-preload.js');
 
 /** Packages only some commands need, by the path fragment of their files in node_modules. */
-const CLOUD_AND_DRIVER = ['/node_modules/@aws-sdk/', '/node_modules/@smithy/', '/node_modules/@azure/', '/node_modules/mongodb/', '/node_modules/nodemailer/'];
+const CLOUD_AND_DRIVER = [
+  '/node_modules/@aws-sdk/',
+  '/node_modules/@smithy/',
+  '/node_modules/@azure/',
+  '/node_modules/mongodb/',
+  '/node_modules/nodemailer/',
+  // CMS encryption of secrets: only when SecurityConfiguration.EncryptSecretsTo names a certificate.
+  '/node_modules/@peculiar/',
+  '/node_modules/asn1js/',
+];
 const WINSTON = '/node_modules/winston/';
 /** Ajv itself (the schema compiler); the generated validator needs only ajv/dist/runtime/*. */
 const AJV_COMPILER = '/node_modules/ajv/dist/ajv.js';

@@ -81,10 +81,16 @@ describe('mongodump faults (self-managed MongoDB)', () => {
   let h: FaultHost;
   let secrets: Record<string, string>;
   let stopping: string;
+  let stoppingHang: string;
   before(async () => {
     h = await createFaultHost(['--variant', 'self-managed'], { fullBackup: false });
     secrets = { MongoPassword: hostJson(h.root).selfManaged.password };
+    // The default Database is empty (the whole instance): a real dump takes longer than the 2 s the hang case needs.
     stopping = configVariant(h, 'stop-for-external', (c) => {
+      c.ServiceConfiguration.StopServiceForExternalDB = true;
+      c.MongoDBConfiguration.DumpTimeoutSeconds = 60;
+    });
+    stoppingHang = configVariant(h, 'stop-for-external-hang', (c) => {
       c.ServiceConfiguration.StopServiceForExternalDB = true;
       c.MongoDBConfiguration.DumpTimeoutSeconds = 2;
     });
@@ -102,7 +108,7 @@ describe('mongodump faults (self-managed MongoDB)', () => {
     test(`mongodump ${c.name}: exit 5 ${c.code}, service ${c.stops ? 'restarted' : 'untouched'}, no archive, no password in the output`, async () => {
       const b = await prepare(h);
       setFaults(h.root, c.faults);
-      const r = await runCli('Invoke-AlteryxBackup', { configPath: c.stops ? stopping : h.configPath, parameters: { BackupMode: 'Full' }, secrets });
+      const r = await runCli('Invoke-AlteryxBackup', { configPath: c.stops ? (c.faults.mongodumpHang ? stoppingHang : stopping) : h.configPath, parameters: { BackupMode: 'Full' }, secrets });
       assertFailed(r, 5, c.code);
       assert.match(`${r.result!.error!.message}\n${r.result!.error!.details.join('\n')}`, c.message);
       assert.ok(!r.stdout.includes(secrets.MongoPassword) && !r.stderr.includes(secrets.MongoPassword), 'the password is nowhere in the output');

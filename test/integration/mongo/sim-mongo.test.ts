@@ -152,7 +152,9 @@ describe('self-managed MongoDB on the simulated host (stand-in mongodump; SkipCo
     assert.equal(detection.type, 'self-managed');
     const r = await invokeMongoDBBackup({ config: h.config, platform: h.platform, detection, stagingDir: staging(), log: logger(h) });
     assert.equal(r.DeploymentType, 'self-managed');
-    const want = [...expectedCounts(path.join(h.root, 'mongodb-server', 'data'))].filter(([ns]) => ns.startsWith('AlteryxGallery.'));
+    // Database is empty by default: the whole instance, all three Alteryx databases.
+    const want = [...expectedCounts(path.join(h.root, 'mongodb-server', 'data'))];
+    assert.ok(want.some(([ns]) => ns.startsWith('AlteryxService.')) && want.some(([ns]) => ns.startsWith('AlteryxGallery_Lucene.')));
     assert.deepEqual([...countsOf(r)].sort(), want.sort());
     assert.ok(r.Databases[0].Collections.every((c) => c.SizeBytes > 0));
     const runs = argvLog();

@@ -111,16 +111,19 @@ test('a held-back update goes out when its interval ends, without a flush', asyn
   );
 });
 
-test('JsonLineWriter: 10,000 byte updates in a burst give 1 line, the last held-back one is written before the result', () => {
+test('JsonLineWriter: 10,000 byte updates in a burst give one line per 250 ms, the last held-back one is written before the result', () => {
   const lines: Record<string, unknown>[] = [];
   const w = new JsonLineWriter(new Redactor(), (l) => lines.push(JSON.parse(l) as Record<string, unknown>));
+  const started = Date.now();
   for (let i = 1; i < 10_000; i++) w.progress(bytes(i, 10_000));
-  assert.equal(lines.length, 1);
+  const elapsed = Date.now() - started;
+  // Real clock: on a loaded machine the burst can outlast one interval.
+  assert.ok(lines.length >= 1 && lines.length <= 1 + Math.ceil(elapsed / 250), `${lines.length} lines in ${elapsed} ms`);
+  assert.equal(lines[0].bytesDone, 1);
   w.result(0, { ok: true });
   assert.deepEqual(
-    lines.map((l) => [l.type, l.bytesDone]),
+    lines.slice(-2).map((l) => [l.type, l.bytesDone]),
     [
-      ['progress', 1],
       ['progress', 9999],
       ['result', undefined],
     ],

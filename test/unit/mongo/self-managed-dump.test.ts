@@ -236,11 +236,11 @@ const d = fs.readFileSync(f); fs.writeFileSync(f, d.subarray(0, d.length - 40));
       config: { MongoDBConfiguration: { SelfManagedMongoDB: { Host: 'm', Database: 'AlteryxGallery', SkipConnectivityCheck: true } } },
     });
     const p = await preflightMongoDB({ config: host.config, platform: host.platform, log: host.log });
-    assert.ok(p.warnings.some((w) => /names MongoDB database\(s\) AlteryxService .*will NOT be in this backup/.test(w)), p.warnings.join('\n'));
+    assert.ok(p.warnings.some((w) => /LEAVES OUT the Alteryx database\(s\) AlteryxService, AlteryxGallery_Lucene: they will NOT be in this backup/.test(w)), p.warnings.join('\n'));
     host.cleanup();
     host = createTestHost({
       runtimeSettings: '<SystemSettings><Controller><EmbeddedMongoDBEnabled>False</EmbeddedMongoDBEnabled><MongoDBEnabled>True</MongoDBEnabled><MongoDBServerName>m:27017</MongoDBServerName><MongoDBDatabaseName>AlteryxService</MongoDBDatabaseName></Controller></SystemSettings>',
-      config: { MongoDBConfiguration: { SelfManagedMongoDB: { Host: 'm', Database: 'AlteryxGallery,alteryxservice', SkipConnectivityCheck: true } } },
+      config: { MongoDBConfiguration: { SelfManagedMongoDB: { Host: 'm', Database: 'AlteryxGallery,alteryxservice,AlteryxGallery_Lucene', SkipConnectivityCheck: true } } },
     });
     const q = await preflightMongoDB({ config: host.config, platform: host.platform, log: host.log });
     assert.ok(!q.warnings.some((w) => /will NOT be in this backup/.test(w)));

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 /**
  * Remove-OldBackups on real folders seeded with 60 days of mixed backups and
  * foreign files. The expected outcome is written out by hand from the
@@ -17,6 +18,7 @@ import { removeOldBackups, retentionLocations } from '../../../src/retention/rem
 const NOW = new Date(2026, 2, 1, 12, 0, 0);
 const DAYS: Record<BackupMode, number> = { Full: 30, DatabaseOnly: 14, ConfigOnly: 30 };
 const SHA = 'ab'.repeat(32);
+const shaOfFile = (file: string) => (fs.existsSync(file) ? createHash('sha256').update(fs.readFileSync(file)).digest('hex') : SHA);
 
 function at(daysAgo: number, hour: number): Date {
   return new Date(2026, 2, 1 - daysAgo, hour, 0, 0);
@@ -51,7 +53,8 @@ function seed(dir: string): Seeded {
   const put = (mode: BackupMode, when: Date, sidecar: 'ok' | 'none' | 'bad', expect: 'keep' | 'remove') => {
     const name = archiveFileName(mode, when);
     fs.writeFileSync(path.join(dir, name), `archive ${name}`);
-    if (sidecar === 'ok') fs.writeFileSync(path.join(dir, `${name}.sha256`), `${SHA}  ${name}\n`);
+    // The real hash: retention re-hashes the newest verified backup of a mode before removing any.
+    if (sidecar === 'ok') fs.writeFileSync(path.join(dir, `${name}.sha256`), `${shaOfFile(path.join(dir, name))}  ${name}\n`);
     if (sidecar === 'bad') fs.writeFileSync(path.join(dir, `${name}.sha256`), 'not a checksum\n');
     (expect === 'keep' ? kept : removed).push(name);
   };
@@ -184,8 +187,8 @@ describe('removeOldBackups on folders', () => {
     const older = archiveFileName('Full', at(300, 2));
     const newerButUnverified = archiveFileName('Full', at(100, 2));
     for (const n of [old, older, newerButUnverified]) fs.writeFileSync(path.join(lonely, n), 'a');
-    fs.writeFileSync(path.join(lonely, `${old}.sha256`), `${SHA}  ${old}\n`);
-    fs.writeFileSync(path.join(lonely, `${older}.sha256`), `${SHA}  ${older}\n`);
+    fs.writeFileSync(path.join(lonely, `${old}.sha256`), `${shaOfFile(path.join(lonely, old))}  ${old}\n`);
+    fs.writeFileSync(path.join(lonely, `${older}.sha256`), `${shaOfFile(path.join(lonely, older))}  ${older}\n`);
     // A sidecar that names another archive does not verify this one.
     fs.writeFileSync(path.join(lonely, `${newerButUnverified}.sha256`), `${SHA}  ${old}\n`);
     const result = await removeOldBackups({ locations: [folderLocation(lonely)], retentionDays: DAYS, now: NOW });
