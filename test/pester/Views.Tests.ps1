@@ -103,7 +103,9 @@ Describe 'Invoke-AlteryxBackup -WhatIf on a simulated multi-node host' -Skip:(-n
         # Two old verified Full backups: retention would remove the older one (a newer verified one exists).
         foreach ($name in @('ServerBackup_Full_20200101_000000.zip', 'ServerBackup_Full_20200102_000000.zip')) {
             Set-Content -LiteralPath (Join-Path $local $name) -Value 'old archive' -NoNewline
-            Set-Content -LiteralPath (Join-Path $local "$name.sha256") -Value ("{0}  {1}" -f ('a' * 64), $name) -NoNewline
+            # A real hash: retention re-hashes the backup that justifies a removal (issue 11).
+            $hash = (Get-FileHash -LiteralPath (Join-Path $local $name) -Algorithm SHA256).Hash.ToLowerInvariant()
+            Set-Content -LiteralPath (Join-Path $local "$name.sha256") -Value ("{0}  {1}" -f $hash, $name) -NoNewline
         }
 
         # Everything on the host: every file with its size and write time, the services of all
