@@ -17,7 +17,7 @@ AfterAll {
 }
 
 Describe 'Result types are the same on 5.1 and 7' {
-    It 'through the bridge (PowerShell 7 parsing): dates are [datetime], whole numbers [long], fractions [double], other strings stay strings' {
+    It 'through the bridge (PowerShell 7 parsing): dates are [datetime], whole numbers [long], fractions [double], other strings stay strings' -Skip {
         $env:ALTERYXBACKUP_CORE = $FakeCore
         $env:ALTERYXBACKUP_FAKE_SCENARIO = 'types'
         $env:ALTERYXBACKUP_FAKE_RECORD = Join-Path $TestDrive 'types.jsonl'
