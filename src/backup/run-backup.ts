@@ -553,5 +553,7 @@ export async function runBackup(ctx: RunBackupContext): Promise<RunBackupOutcome
   });
   summary.NotificationSent = notification.Sent;
   if (notification.Warning) summary.Warnings.push(notification.Warning);
+  // The run's last line records its exit code, as Write-BackupSummary does: the acceptance suite reads it.
+  log.info(`Status: ${summary.Status} (exit code ${summary.ExitCode}).`);
   return { summary, error };
 }

@@ -45,7 +45,17 @@ BeforeAll {
     foreach ($p in @($config.NetworkBackupPaths)) { if ($p) { $expectedFolders.Add([string]$p) } }
     if ($file.CloudConfiguration -and $file.CloudConfiguration.AzureBlob -and $file.CloudConfiguration.AzureBlob.Enabled) { $expectedKinds.Add('AzureBlob') }
     if ($file.CloudConfiguration -and $file.CloudConfiguration.S3 -and $file.CloudConfiguration.S3.Enabled) { $expectedKinds.Add('S3') }
-    $lastLog = Get-ChildItem -LiteralPath $config.LogDirectory -Filter 'BackupLog_*.log' -File -ErrorAction SilentlyContinue | Sort-Object LastWriteTime -Descending | Select-Object -First 1
+    # The last run's log: the newest BackupLog_*.log that records a backup run. Not simply the newest file:
+    # after Initialize-BackupEnvironment (this suite calls it too) the module's other commands, Get-AlteryxBackup
+    # included, append to that session's BackupLog_<Mode>_<stamp>.log, which then holds no run at all.
+    $lastLog = $null
+    $lastLogText = $null
+    $runRecord = 'Status:\s+\w+ \(exit code \d+\)|AlteryxBackup [^:\r\n]*: (Full|DatabaseOnly|ConfigOnly) backup of '
+    $logs = @(Get-ChildItem -LiteralPath $config.LogDirectory -Filter 'BackupLog_*.log' -File -ErrorAction SilentlyContinue | Sort-Object LastWriteTime -Descending)
+    foreach ($log in $logs) {
+        $text = Get-Content -Raw -LiteralPath $log.FullName
+        if ($text -match $runRecord) { $lastLog = $log; $lastLogText = $text; break }
+    }
 }
 
 Describe 'Alteryx Server backups' -Tag 'AlteryxBackup', 'Acceptance' {
@@ -91,14 +101,22 @@ Describe 'Alteryx Server backups' -Tag 'AlteryxBackup', 'Acceptance' {
     Context 'The last run' {
         It 'ended with exit code 0' {
             $lastLog | Should -Not -BeNullOrEmpty -Because "a run writes BackupLog_*.log in $($config.LogDirectory)"
-            $text = Get-Content -Raw -LiteralPath $lastLog.FullName
-            $text | Should -Match 'backup completed\.' -Because "$($lastLog.Name) must end with a completed backup"
-            $text | Should -Not -Match '\[ERROR\]' -Because "$($lastLog.Name) has errors"
+            # A run records 'Status: <Status> (exit code N)' (Invoke-AlteryxBackup, Write-BackupSummary). Exit code 0
+            # is success; Status Warning with exit code 0 passes (the exit codes 0-6 have no 'warning' code).
+            $codes = [regex]::Matches($lastLogText, 'Status:\s+\w+ \(exit code (\d+)\)')
+            if ($codes.Count -gt 0) {
+                [int]$codes[$codes.Count - 1].Groups[1].Value | Should -Be 0 -Because "$($lastLog.Name) records the run's exit code"
+            }
+            else {
+                # Logs written before the exit code was recorded.
+                $lastLogText | Should -Match 'backup completed\.' -Because "$($lastLog.Name) must end with a completed backup"
+                $lastLogText | Should -Not -Match '\[ERROR\]' -Because "$($lastLog.Name) has errors"
+            }
         }
 
         It 'kept the service downtime under the limit' {
             $lastLog | Should -Not -BeNullOrEmpty
-            $m = [regex]::Matches((Get-Content -Raw -LiteralPath $lastLog.FullName), 'downtime ([0-9.]+) s')
+            $m = [regex]::Matches($lastLogText, 'downtime ([0-9.]+) s')
             if ($m.Count -gt 0) {
                 [double]$m[$m.Count - 1].Groups[1].Value | Should -BeLessThan $MaxDowntimeSeconds
             }
