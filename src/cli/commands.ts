@@ -23,19 +23,15 @@ import { describePlan, runBackup } from '../backup/run-backup';
 import { describeWhatIf } from '../backup/what-if-plan';
 import { manifestFromStaging } from '../backup/staging-manifest';
 import { toValidationResult } from '../backup/integrity-result';
-import { notFound as serviceNotFound, serviceSettingsFromConfig, startServiceSafely, stopServiceSafely, testServiceState } from '../service/service-controller';
-import { startTopology, stopTopology } from '../service/topology-runner';
-import type { ServiceStep } from '../service/service-types';
-import { markerNodes, readStateMarker, repairFromMarker } from '../service/state-marker';
+import { testServiceState } from '../service/service-controller';
 import type { CommandContext, CommandHandler } from './command-context';
 import { RESTORE_COMMANDS } from './restore-commands';
-import { repairInterruptedRestore } from '../restore/run-restore';
+import { SERVICE_COMMANDS } from './commands/service-commands';
 import { archiveProgressUpdate, bytesProgressUpdate } from './progress-throttle';
 import { mergeOverrides, overridesFromContract } from './contract-overrides';
-import { absolute, backupOverrides, modeOf, serviceEvents } from './commands/shared';
+import { absolute, backupOverrides, modeOf } from './commands/shared';
 import { backupStateFromSummary } from './commands/backup-state';
 import { initializeBackupEnvironment } from './commands/initialize-backup-environment';
-import { topologyFromParam, topologyResult } from './commands/multi-node';
 import { manifestFromContract } from './commands/new-backup-manifest';
 import { summaryFromState } from './commands/write-backup-summary';
 
@@ -279,96 +275,6 @@ function failedValidation(archivePath: string, message: string) {
     DurationSeconds: 0,
   };
 }
-
-function serviceHost(ctx: CommandContext): string | undefined {
-  const h = ctx.params.string('ComputerName');
-  return h && h.trim() !== '' ? h : undefined;
-}
-
-const testAlteryxServiceState: CommandHandler = async (ctx) => {
-  const config = ctx.config({});
-  // -ServiceName (CONTRACTS.md §2) when given; otherwise the configured AlteryxConfiguration.ServiceName.
-  const serviceName = ctx.params.string('ServiceName') || config.file.AlteryxConfiguration.ServiceName;
-  const host = serviceHost(ctx);
-  const state = await testServiceState(ctx.platform(config), serviceName, host);
-  // A service that does not exist is an error, not a state.
-  if (state.CurrentState === 'NotFound') throw serviceNotFound(serviceName, host);
-  return { data: state };
-};
-
-const stopAlteryxServiceSafely: CommandHandler = async (ctx) => {
-  const p = ctx.params;
-  const maxServiceWait = p.number('MaxServiceWaitSeconds') ?? p.number('MaxServiceWait');
-  const config = ctx.config({ MaxServiceWait: maxServiceWait });
-  const settings = serviceSettingsFromConfig(config.file);
-  const serviceName = p.string('ServiceName') || settings.serviceName;
-  const maxWorkflowWait = p.number('MaxWorkflowWaitSeconds') ?? p.number('MaxWorkflowWait');
-  // -ForceStop [bool] (the contract) or the older -ForceStopWorkflows switch; unset means the configuration's.
-  const forceValues = [p.bool('ForceStop'), p.bool('ForceStopWorkflows')].filter((v): v is boolean => v !== undefined);
-  const force = forceValues.length > 0 ? forceValues.some(Boolean) : undefined;
-  const options = {
-    ...settings,
-    serviceName,
-    maxWorkflowWaitSeconds: maxWorkflowWait ?? settings.maxWorkflowWaitSeconds,
-    forceStopWorkflows: force ?? settings.forceStopWorkflows,
-    platform: ctx.platform(config),
-    log: ctx.log,
-    onEvent: serviceEvents(ctx),
-    signal: ctx.signal,
-  };
-  const topology = topologyFromParam(p.raw('MultiNodeInfo'), options.platform.hostname());
-  if (topology) {
-    // Workers → ServerUI → Controller; a failure starts again whatever this call stopped, then throws.
-    const sequence: ServiceStep[] = [];
-    const run = await stopTopology({ ...options, topology, sequence });
-    return { data: topologyResult(run.results, sequence, 'Stopped') };
-  }
-  const state = await stopServiceSafely({ ...options, host: serviceHost(ctx) });
-  return { data: state };
-};
-
-const startAlteryxServiceSafely: CommandHandler = async (ctx) => {
-  const p = ctx.params;
-  const config = ctx.config({ MaxServiceWait: p.number('MaxServiceWaitSeconds') ?? p.number('MaxServiceWait') });
-  const settings = serviceSettingsFromConfig(config.file);
-  const options = {
-    ...settings,
-    serviceName: p.string('ServiceName') || settings.serviceName,
-    platform: ctx.platform(config),
-    log: ctx.log,
-    onEvent: serviceEvents(ctx),
-  };
-  const topology = topologyFromParam(p.raw('MultiNodeInfo'), options.platform.hostname());
-  if (topology) {
-    // Controller → ServerUI → Workers; keeps going past a failed node, then throws the first error.
-    const sequence: ServiceStep[] = [];
-    const results = await startTopology({ ...options, topology, sequence });
-    return { data: topologyResult(results, sequence, 'Running') };
-  }
-  const state = await startServiceSafely({ ...options, host: serviceHost(ctx) });
-  return { data: state };
-};
-
-const repairState: CommandHandler = async (ctx) => {
-  const config = ctx.config({ TempDirectory: ctx.params.string('TempDirectory'), LogDirectory: ctx.params.string('LogDirectory') });
-  if (ctx.request.whatIf) {
-    // -WhatIf: say what the marker would make us do; touch nothing.
-    const marker = await readStateMarker(config.TempDirectory).catch(() => undefined);
-    const nodes = marker ? markerNodes(marker).map((n) => n.hostname) : [];
-    const message = marker
-      ? `What if: the state marker in ${config.TempDirectory} records ${nodes.length} stopped node(s) (${nodes.join(', ') || 'none'}); they would be started again unless their run is still active.`
-      : `What if: no state marker in ${config.TempDirectory}; nothing to repair.`;
-    ctx.log.info(message);
-    return { data: { WhatIf: true, outcome: marker ? 'would-repair' : 'no-marker', message, TempDirectory: config.TempDirectory, Nodes: nodes } };
-  }
-  // A restore killed half-way is rolled back first, with the service still stopped; then the service is started.
-  const restore = await repairInterruptedRestore(ctx.platform(config), config, ctx.log, serviceEvents(ctx));
-  if (restore.outcome === 'rolled-back') ctx.log.info(restore.message);
-  const result = await repairFromMarker(ctx.platform(config), config.file, ctx.log, { onEvent: serviceEvents(ctx) });
-  ctx.log.info(result.message);
-  return { data: result };
-};
-
 
 const invokeMongoDBBackupCommand: CommandHandler = async (ctx) => {
   const p = ctx.params;
@@ -626,13 +532,10 @@ export const COMMANDS: Record<string, CommandHandler> = {
   'New-BackupManifest': newBackupManifest,
   'Compress-BackupArchive': compressBackupArchive,
   'Test-BackupIntegrity': testBackupIntegrity,
-  'Test-AlteryxServiceState': testAlteryxServiceState,
-  'Stop-AlteryxServiceSafely': stopAlteryxServiceSafely,
-  'Start-AlteryxServiceSafely': startAlteryxServiceSafely,
-  'Repair-AlteryxBackupState': repairState,
   'Invoke-MongoDBBackup': invokeMongoDBBackupCommand,
   'Copy-BackupToDestinations': copyBackupToDestinationsCommand,
   'Remove-OldBackups': removeOldBackupsCommand,
   'Write-BackupSummary': writeBackupSummaryCommand,
   ...RESTORE_COMMANDS,
+  ...SERVICE_COMMANDS,
 };

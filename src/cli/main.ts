@@ -3,7 +3,7 @@ import { BackupError, CancelledError, ExitCode, ValidationError, toBackupError }
 import { Redactor } from '../core/redact';
 import { BackupLogger } from '../logging/logger';
 import { CommandContext } from './command-context';
-import { COMMANDS } from './commands';
+import { COMMAND_NAMES, loadCommand } from './command-registry';
 import { JsonLineWriter } from './protocol';
 import { parseRequest, readStdin } from './request';
 import { installInterruptHandlers } from '../service/interrupt';
@@ -38,9 +38,9 @@ async function main(): Promise<void> {
   let exitCode: number = ExitCode.GeneralError;
   let resultCode: string | undefined;
   try {
-    const handler = COMMANDS[commandName];
+    const handler = loadCommand(commandName);
     if (!handler) {
-      throw new ValidationError(`Unknown command '${commandName}'. Known commands: ${Object.keys(COMMANDS).sort().join(', ')}.`, 'UNKNOWN_COMMAND', {
+      throw new ValidationError(`Unknown command '${commandName}'. Known commands: ${[...COMMAND_NAMES].sort().join(', ')}.`, 'UNKNOWN_COMMAND', {
         category: 'InvalidArgument',
       });
     }

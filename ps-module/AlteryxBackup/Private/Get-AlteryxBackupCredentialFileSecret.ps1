@@ -44,9 +44,7 @@ function Get-AlteryxBackupCredentialFileSecret {
     if ($SecretName.Count -eq 0 -or -not [System.IO.File]::Exists($ConfigPath)) { return $found }
 
     # A broken config file is node's to report (CONFIG_INVALID, with every error).
-    $config = $null
-    try { $config = ConvertFrom-Json -InputObject ([System.IO.File]::ReadAllText($ConfigPath)) -ErrorAction Stop }
-    catch { return $found }
+    $config = Read-AlteryxBackupConfigFile -ConfigPath $ConfigPath
     if ($null -eq $config) { return $found }
 
     $sources = @(

@@ -29,9 +29,7 @@ function Get-AlteryxBackupStoreCertificate {
     $found = @{}
     if (-not [System.IO.File]::Exists($ConfigPath)) { return $found }
     # A broken config file is node's to report (CONFIG_INVALID, with every error).
-    $config = $null
-    try { $config = ConvertFrom-Json -InputObject ([System.IO.File]::ReadAllText($ConfigPath)) -ErrorAction Stop }
-    catch { return $found }
+    $config = Read-AlteryxBackupConfigFile -ConfigPath $ConfigPath
     if ($null -eq $config -or $null -eq $config.PSObject.Properties['SecurityConfiguration']) { return $found }
     $security = $config.SecurityConfiguration
     if ($null -eq $security -or $null -eq $security.PSObject.Properties['EncryptSecretsTo']) { return $found }

@@ -68,21 +68,35 @@ function Get-AlteryxBackupNodeCandidate {
 
     if (-not [string]::IsNullOrEmpty($ConfigPath) -and [System.IO.File]::Exists($ConfigPath)) {
         $configured = $null
-        try {
-            $json = ConvertFrom-Json -InputObject ([System.IO.File]::ReadAllText($ConfigPath)) -ErrorAction Stop
+        $json = Read-AlteryxBackupConfigFile -ConfigPath $ConfigPath
+        if ($null -ne $json -and $json -is [System.Management.Automation.PSCustomObject]) {
             $alteryx = $json.PSObject.Properties['AlteryxConfiguration']
             if ($null -ne $alteryx -and $null -ne $alteryx.Value -and $null -ne $alteryx.Value.PSObject.Properties['NodePath']) {
                 $configured = [string]$alteryx.Value.NodePath
             }
         }
-        catch { $configured = $null }
         if (-not [string]::IsNullOrEmpty($configured)) {
             [pscustomobject]@{ Source = "AlteryxConfiguration.NodePath in $ConfigPath"; Path = $configured; Configured = $true }
         }
     }
 
-    $onPath = @(Get-Command -Name 'node' -CommandType Application -ErrorAction SilentlyContinue) | Select-Object -First 1
-    if ($null -ne $onPath) { [pscustomobject]@{ Source = 'PATH'; Path = $onPath.Source } }
+    # Searching PATH costs tens of milliseconds per call: remember the answer while PATH
+    # stays the same and the file found is still there (issue 14).
+    $pathNow = [string]$env:PATH
+    $onPathFile = $null
+    $known = $script:NodeOnPathCache
+    if ($null -ne $known -and [string]::Equals($known.SearchPath, $pathNow, [System.StringComparison]::Ordinal) -and [System.IO.File]::Exists($known.File)) {
+        $onPathFile = $known.File
+    }
+    else {
+        $onPath = @(Get-Command -Name 'node' -CommandType Application -ErrorAction SilentlyContinue) | Select-Object -First 1
+        if ($null -ne $onPath) {
+            $onPathFile = $onPath.Source
+            $script:NodeOnPathCache = @{ SearchPath = $pathNow; File = $onPathFile }
+        }
+        else { $script:NodeOnPathCache = $null }
+    }
+    if ($null -ne $onPathFile) { [pscustomobject]@{ Source = 'PATH'; Path = $onPathFile } }
 
     if (-not [string]::IsNullOrEmpty($env:ALTERYXBACKUP_NODE)) {
         [pscustomobject]@{ Source = '$env:ALTERYXBACKUP_NODE'; Path = $env:ALTERYXBACKUP_NODE }

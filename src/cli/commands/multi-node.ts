@@ -3,7 +3,7 @@ import { ValidationError } from '../../core/errors';
 import type { NodeResult } from '../../service/topology-runner';
 import type { ServiceStep } from '../../service/service-types';
 import { buildTopology, type ServiceTopology } from '../../service/topology';
-import { get } from './new-backup-manifest';
+import { get } from './shared';
 
 function bad(message: string): ValidationError {
   return new ValidationError(`-MultiNodeInfo: ${message}`, 'PARAMETER_INVALID', { category: 'InvalidArgument' });

@@ -4,6 +4,7 @@ import { parseBackupMode, type BackupMode } from '../../core/backup-mode';
 import { ValidationError } from '../../core/errors';
 import { manifestFromStaging } from '../../backup/staging-manifest';
 import type { CommandContext, CommandOutcome } from '../command-context';
+import { get } from './shared';
 
 type Obj = Record<string, unknown>;
 
@@ -11,12 +12,6 @@ function isObj(v: unknown): v is Obj {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-/** Case-insensitive field of a PowerShell hashtable sent as JSON. */
-export function get(o: unknown, name: string): unknown {
-  if (!isObj(o)) return undefined;
-  const k = Object.keys(o).find((x) => x.toLowerCase() === name.toLowerCase());
-  return k === undefined ? undefined : o[k];
-}
 
 function str(v: unknown): string | undefined {
   return typeof v === 'string' && v !== '' ? v : undefined;

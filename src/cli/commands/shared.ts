@@ -42,3 +42,11 @@ export function firstString(ctx: CommandContext, ...names: string[]): string | u
   }
   return undefined;
 }
+
+/** Case-insensitive field of a PowerShell hashtable sent as JSON. */
+export function get(o: unknown, name: string): unknown {
+  if (o === null || typeof o !== 'object' || Array.isArray(o)) return undefined;
+  const obj = o as Record<string, unknown>;
+  const k = Object.keys(obj).find((x) => x.toLowerCase() === name.toLowerCase());
+  return k === undefined ? undefined : obj[k];
+}

@@ -5,7 +5,7 @@ import { ValidationError } from '../../core/errors';
 import { formatLogTimestamp } from '../../logging/logger';
 import { formatDuration, statusFor } from '../../notify/backup-summary';
 import type { CommandContext, CommandOutcome } from '../command-context';
-import { get } from './new-backup-manifest';
+import { get } from './shared';
 import { absolute } from './shared';
 
 const STATUSES = ['Running', 'Success', 'Failed', 'Warning'] as const;

@@ -78,6 +78,11 @@ describe('start-up: a command loads only the packages it uses', () => {
     for (const fragment of [...CLOUD_AND_DRIVER, WINSTON, AJV_COMPILER]) {
       assert.deepEqual(matching(modules, fragment), [], `Test-AlteryxServiceState loaded ${fragment}`);
     }
+    // Nor our own heavy layers: the service commands live apart from commands.ts (cli/command-registry.ts).
+    for (const fragment of ['/dist/src/cli/commands.js', '/dist/src/archive/', '/dist/src/mongo/', '/dist/src/distribution/', '/dist/src/backup/run-backup.js', '/node_modules/yauzl/', '/node_modules/bson/']) {
+      assert.deepEqual(matching(modules, fragment), [], `Test-AlteryxServiceState loaded ${fragment}`);
+    }
+    assert.ok(matching(modules, '/dist/src/cli/commands/service-commands.js').length > 0, 'the service commands module was loaded');
   });
 
   it('Invoke-AlteryxBackup Full without cloud destinations, self-managed MongoDB or mail loads no SDK, driver or winston', async () => {
