@@ -84,6 +84,13 @@ export interface ArchiveVerification {
 
 export interface VerifyArchiveOptions {
   minimumSizeBytes?: number;
+  /**
+   * Entries a complete archive of its mode must hold (see requiredEntries in
+   * src/core/required-entries.ts). Each one missing is an error: this, not
+   * the byte size, is what tells an empty or partial archive from a healthy
+   * small one. Each missing one is also listed in missingFromArchive by its name.
+   */
+  requiredEntries?: Array<{ name: string; pattern: RegExp }>;
   requireSidecar?: boolean;
   manifestEntryName?: string;
   signal?: AbortSignal;

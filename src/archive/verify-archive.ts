@@ -143,6 +143,14 @@ export async function verifyArchiveDetailed(
 
   if (manifestBytes) compareWithManifest(v, manifestName, manifestBytes, checked);
   else if (v.opened) v.errors.push(`${manifestName} is not in the archive`);
+  if (v.opened && o.requiredEntries) {
+    const names = checked.map((c) => c.path);
+    for (const req of o.requiredEntries) {
+      if (names.some((n) => req.pattern.test(n))) continue;
+      if (!v.missingFromArchive.includes(req.name)) v.missingFromArchive.push(req.name);
+      v.errors.push(`required entry ${req.name} is missing: the archive is incomplete (empty or partial)`);
+    }
+  }
   return finish();
 }
 

@@ -13,6 +13,8 @@ export interface CriticalFilesOptions {
   installPath: string;
   includeKeys: boolean;
   includeConfigFile: boolean;
+  /** FilesConfiguration.BackupConnectorTools (default true): %ProgramData%\Alteryx\Tools when it exists. */
+  includeConnectorTools?: boolean;
   /** Full path of AlteryxService.exe; its mtime is the install time for the alteryx.config check. */
   serviceExecutable?: string;
   stagingDir: string;
@@ -129,6 +131,7 @@ export async function backupCriticalFiles(o: CriticalFilesOptions): Promise<File
     installPath: o.installPath,
     includeKeys: o.includeKeys,
     includeConfigFile: o.includeConfigFile,
+    includeConnectorTools: o.includeConnectorTools,
   });
   const result: FileBackupResult = {
     Success: false,
@@ -195,7 +198,7 @@ export async function backupCriticalFiles(o: CriticalFilesOptions): Promise<File
         if (err instanceof StorageError) throw err;
         throw unreadable(def.sourcePath, err);
       }
-      if (files.length === 0) warn(`${def.description}: '${def.sourcePath}' is empty. Restores that need these keys will fail.`);
+      if (files.length === 0 && def.warnIfMissing) warn(`${def.description}: '${def.sourcePath}' is empty. Restores that need these keys will fail.`);
       let total = 0;
       for (const f of files) {
         const rel = path.relative(def.sourcePath, f.path).split(path.sep).join('/');
@@ -250,7 +253,7 @@ function handleMissing(def: CriticalFileDefinition, result: FileBackupResult, wa
  * locked or unreadable Keys file must fail the run while Alteryx is still
  * up, not after the downtime has been spent on the dump.
  */
-export async function findUnreadableCriticalFiles(o: Pick<CriticalFilesOptions, 'mode' | 'programDataPath' | 'installPath' | 'includeKeys' | 'includeConfigFile'>): Promise<StorageError | undefined> {
+export async function findUnreadableCriticalFiles(o: Pick<CriticalFilesOptions, 'mode' | 'programDataPath' | 'installPath' | 'includeKeys' | 'includeConfigFile' | 'includeConnectorTools'>): Promise<StorageError | undefined> {
   const problems: string[] = [];
   const tryOpen = async (file: string) => {
     try {

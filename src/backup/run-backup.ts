@@ -230,6 +230,7 @@ export async function runBackup(ctx: RunBackupContext): Promise<RunBackupOutcome
           installPath: alteryx.InstallPath,
           includeKeys: config.IncludeKeys,
           includeConfigFile: config.IncludeConfigFile,
+          includeConnectorTools: config.file.FilesConfiguration.BackupConnectorTools !== false,
         });
         if (unreadableFiles) throw unreadableFiles;
       }
@@ -299,6 +300,7 @@ export async function runBackup(ctx: RunBackupContext): Promise<RunBackupOutcome
         installPath: alteryx.InstallPath,
         includeKeys: config.IncludeKeys,
         includeConfigFile: config.IncludeConfigFile,
+        includeConnectorTools: config.file.FilesConfiguration.BackupConnectorTools !== false,
         serviceExecutable: platform.alteryxServiceExecutable(),
         stagingDir,
         log,

@@ -119,6 +119,7 @@ export async function describeWhatIf(input: WhatIfInput): Promise<WhatIfDetails>
       installPath: alteryx.InstallPath,
       includeKeys: config.IncludeKeys,
       includeConfigFile: config.IncludeConfigFile,
+      includeConnectorTools: config.file.FilesConfiguration.BackupConnectorTools !== false,
     });
     for (const def of defs) {
       const stat = await exists(def.sourcePath);

@@ -15,6 +15,7 @@ import { readLastLines } from '../notify/log-tail';
 import { folderLocation, type BackupLocation } from '../retention/backup-location';
 import { removeOldBackups, retentionLocations } from '../retention/remove-old-backups';
 import { hostScopedDestinations } from '../distribution/host-folders';
+import { DEFAULT_MINIMUM_BACKUP_SIZE_MB, requiredEntries } from '../core/required-entries';
 import { backupCriticalFiles } from '../backup/critical-files';
 import { definitionsFromRegistry } from '../backup/files-registry';
 import { exportControllerSettings } from '../backup/controller-settings';
@@ -86,6 +87,7 @@ const backupCriticalFilesCommand: CommandHandler = async (ctx) => {
     installPath: config.file.AlteryxConfiguration.InstallPath,
     includeKeys: config.IncludeKeys,
     includeConfigFile: config.IncludeConfigFile,
+    includeConnectorTools: config.file.FilesConfiguration.BackupConnectorTools !== false,
     serviceExecutable: platform.alteryxServiceExecutable(),
     stagingDir: destination,
     log: ctx.log,
@@ -197,7 +199,7 @@ function tryConfig(ctx: CommandContext, mode: BackupMode): ResolvedConfig | unde
   }
 }
 
-const DEFAULT_MINIMUM_MB: Record<BackupMode, number> = { Full: 1, DatabaseOnly: 1, ConfigOnly: 0.1 };
+const DEFAULT_MINIMUM_MB: Record<BackupMode, number> = DEFAULT_MINIMUM_BACKUP_SIZE_MB;
 
 const testBackupIntegrity: CommandHandler = async (ctx) => {
   // Never throws (CONTRACTS.md §11): every failure, bad input included, is a failed ValidationResult with an exit code.
@@ -222,6 +224,7 @@ const testBackupIntegrity: CommandHandler = async (ctx) => {
     if (!sidecarExists && fs.existsSync(archivePath)) warnings.push(`'${path.basename(archivePath)}' has no .sha256 sidecar: the CRC and manifest SHA256 checks still ran; retention treats it as unverified.`);
     const verification = await verifyArchive(archivePath, {
       minimumSizeBytes: minimumMB === undefined ? undefined : minimumMB * 1048576,
+      requiredEntries: mode ? requiredEntries(mode) : undefined,
       requireSidecar: false,
       signal: ctx.signal,
       onProgress: (p) => ctx.sink.progress(archiveProgressUpdate('Test-BackupIntegrity', p)),

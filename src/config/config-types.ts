@@ -45,6 +45,8 @@ export interface BackupConfigFile {
     BackupConfigFile: boolean;
     BackupMongoPasswords: boolean;
     IncludeMetadata: boolean;
+    /** %ProgramData%\Alteryx\Tools (connector tools) in Full and ConfigOnly, when it exists. Default true. */
+    BackupConnectorTools?: boolean;
   };
   SecurityConfiguration: {
     /** Certificate files (.cer/.pem) or, on Windows, thumbprints in Cert:\\LocalMachine\\My. */

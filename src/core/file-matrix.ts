@@ -19,6 +19,8 @@ export interface FileMatrixOptions {
   installPath: string;
   includeKeys: boolean;
   includeConfigFile: boolean;
+  /** FilesConfiguration.BackupConnectorTools; undefined means the default, true. */
+  includeConnectorTools?: boolean;
   /** `path` flavour for the host's paths; win32 on Windows. */
   pathApi?: path.PlatformPath;
 }
@@ -85,6 +87,19 @@ export function criticalFiles(mode: BackupMode, o: FileMatrixOptions): CriticalF
       description: 'In-DB Connections',
     },
   );
+  if (o.includeConnectorTools !== false) {
+    // "Connector Tools found in %ProgramData%\Alteryx\Tools" are on Alteryx's list of what to keep
+    // (https://help.alteryx.com/current/en/server/install/server-host-recovery-guide/disaster-recovery-preparation.html).
+    // Only servers with connectors installed have the folder: missing is normal.
+    files.push({
+      sourcePath: p.join(o.programDataPath, 'Tools'),
+      archivePath: 'Config/Tools/',
+      type: 'Directory',
+      required: false,
+      warnIfMissing: false,
+      description: 'Connector tools (%ProgramData%\\Alteryx\\Tools)',
+    });
+  }
   if (o.includeConfigFile) {
     for (const rel of [['bin', 'server', 'config'], ['bin', 'config']]) {
       files.push({

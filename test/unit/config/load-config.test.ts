@@ -75,7 +75,7 @@ test('parameters win over the file, and RetentionDays applies to the chosen mode
   assert.equal(cfg.MaxServiceWait, 60);
   assert.deepEqual(cfg.NetworkBackupPaths, ['/mnt/a', '/mnt/b']);
   assert.equal(cfg.StopServiceForExternalDB, true);
-  assert.equal(cfg.MinimumSizeMB, 0.1);
+  assert.equal(cfg.MinimumSizeMB, 0.005); // ConfigOnly's floor: 5 KB (issue 11 point 11; src/core/required-entries.ts)
 });
 
 test('an unknown key is rejected with its dotted path and the file name', () => {
