@@ -9,7 +9,8 @@ import type { CommandHandler } from './command-context';
 const restoreAlteryxBackup: CommandHandler = async (ctx) => {
   const archivePath = ctx.params.requiredString('ArchivePath');
   if (!path.isAbsolute(archivePath)) throw new ValidationError(`-ArchivePath: must be an absolute path, got "${archivePath}".`, 'PARAMETER_INVALID', { category: 'InvalidArgument' });
-  const config = ctx.config({});
+  // -SmtpCredential's user name, for the notification email (the password arrives as a secret).
+  const config = ctx.config({ SmtpUsername: ctx.params.string('SmtpUsername') });
   const platform = ctx.platform(config);
   if (!ctx.request.whatIf) {
     const started = new Date();

@@ -2,17 +2,35 @@ import * as path from 'node:path';
 import type * as Nodemailer from 'nodemailer';
 import type { BackupConfigFile, Secrets } from '../config/config-types';
 import { errorMessage, redactSecrets, toLogSink, type LogTarget } from '../distribution/log-sink';
-import { formatBackupSummaryText, type BackupSummary } from './backup-summary';
+import { formatBackupSummaryText, type BackupStatus, type BackupSummary } from './backup-summary';
 import { readLastLines, readTail } from './log-tail';
 
 export type NotificationSettings = BackupConfigFile['NotificationConfiguration'];
 
-export interface NotificationInput {
-  summary: BackupSummary;
+/**
+ * What one notification says, whatever the run (a backup, a restore): the
+ * sending, the decision (OnlyOnFailure), the log excerpt and the attachment
+ * are the same for every kind.
+ */
+export interface NotificationContent {
+  /** Decides OnlyOnFailure and the status word: Failed is a failure; Warning and Success are not. */
+  Status: BackupStatus;
+  ExitCode: number;
+  /** `backup` or `restore`: in the log lines and the skip reason. */
+  Kind: string;
+  /** The whole subject line. */
+  Subject: string;
+  /** The summary block under the first line of the body. */
+  SummaryText: string;
+  /** The run's log: the excerpt and the attachment come from it. */
+  LogPath: string | null;
+}
+
+interface NotificationDelivery {
   settings: NotificationSettings;
   /** SmtpPassword arrives here, from the secure channel like every other secret. */
   secrets?: Secrets;
-  /** Defaults to summary.LogPath. */
+  /** Defaults to the summary's (the content's) LogPath. */
   logPath?: string;
   /**
    * The last log lines, when the caller already has them (the run's logger
@@ -25,6 +43,16 @@ export interface NotificationInput {
    * server's self-signed certificate). Certificate checks are never turned off.
    */
   tls?: { ca?: string | Buffer; servername?: string };
+  /** Removes run-specific secrets (e.g. a restored controller token) besides those in `secrets`. */
+  redact?: (text: string) => string;
+}
+
+export interface NotificationInput extends NotificationDelivery {
+  summary: BackupSummary;
+}
+
+export interface ContentNotificationInput extends NotificationDelivery {
+  content: NotificationContent;
 }
 
 export interface NotificationResult {
@@ -41,28 +69,39 @@ export interface NotificationResult {
 const MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024;
 
 /** Sent on failure; on every run when OnlyOnFailure is false. A run with only warnings is not a failure. */
-export function shouldNotify(summary: BackupSummary, settings: NotificationSettings): { send: boolean; reason: string } {
+export function shouldNotify(summary: { Status: BackupStatus }, settings: NotificationSettings, kind = 'backup'): { send: boolean; reason: string } {
   if (!settings.Enabled) return { send: false, reason: 'notifications are disabled' };
   if (settings.OnlyOnFailure && summary.Status !== 'Failed') {
-    return { send: false, reason: `the backup did not fail (${summary.Status}) and OnlyOnFailure is set` };
+    return { send: false, reason: `the ${kind} did not fail (${summary.Status}) and OnlyOnFailure is set` };
   }
-  return { send: true, reason: summary.Status === 'Failed' ? 'the backup failed' : 'OnlyOnFailure is off' };
+  return { send: true, reason: summary.Status === 'Failed' ? `the ${kind} failed` : 'OnlyOnFailure is off' };
 }
 
-const STATUS_WORD = { Success: 'SUCCESS', Warning: 'WARNING', Failed: 'FAILED' } as const;
+/** SUCCESS, WARNING or FAILED: the word after `[AlteryxBackup]` in every subject. */
+export const STATUS_WORD = { Success: 'SUCCESS', Warning: 'WARNING', Failed: 'FAILED' } as const;
 
 /** `[AlteryxBackup] FAILED Full backup on ALTERYX-PROD-01`. */
 export function notificationSubject(summary: BackupSummary): string {
   return `[AlteryxBackup] ${STATUS_WORD[summary.Status]} ${summary.BackupMode} backup on ${summary.Host}`;
 }
 
-export function notificationBody(summary: BackupSummary, logLines: string[], logPath: string | null, note?: string): string {
-  const parts = [notificationSubject(summary).replace('[AlteryxBackup] ', 'AlteryxBackup: '), '', formatBackupSummaryText(summary)];
+/** A backup summary as notification content. */
+export function backupNotificationContent(summary: BackupSummary): NotificationContent {
+  return { Status: summary.Status, ExitCode: summary.ExitCode, Kind: 'backup', Subject: notificationSubject(summary), SummaryText: formatBackupSummaryText(summary), LogPath: summary.LogPath };
+}
+
+/** The body: the subject as a first line, the summary, a note, then the last log lines. */
+export function contentBody(content: NotificationContent, logLines: string[], logPath: string | null, note?: string): string {
+  const parts = [content.Subject.replace('[AlteryxBackup] ', 'AlteryxBackup: '), '', content.SummaryText];
   if (note) parts.push('', note);
   if (logLines.length > 0) {
     parts.push('', `Last ${logLines.length} log lines${logPath ? ` (${logPath})` : ''}:`, '', ...logLines);
   }
   return parts.join('\n') + '\n';
+}
+
+export function notificationBody(summary: BackupSummary, logLines: string[], logPath: string | null, note?: string): string {
+  return contentBody(backupNotificationContent(summary), logLines, logPath, note);
 }
 
 /**
@@ -73,13 +112,25 @@ export function notificationBody(summary: BackupSummary, logLines: string[], log
  * attachment and the warning before they leave this function.
  */
 export async function sendBackupNotification(input: NotificationInput): Promise<NotificationResult> {
+  const { summary, ...delivery } = input;
+  return sendNotification({ ...delivery, content: backupNotificationContent(summary) });
+}
+
+/**
+ * Sends one notification email (a backup's, a restore's) when the settings
+ * ask for it. Never throws; the same guarantees as sendBackupNotification.
+ */
+export async function sendNotification(input: ContentNotificationInput): Promise<NotificationResult> {
   const log = toLogSink(input.log);
-  const { summary, settings } = input;
+  const { content, settings } = input;
   const secrets = input.secrets ?? {};
-  const clean = (text: string) => redactSecrets(text, secrets);
+  const clean = (text: string) => {
+    const once = redactSecrets(text, secrets);
+    return input.redact ? input.redact(once) : once;
+  };
   const recipients = (settings.ToAddresses ?? []).filter((a) => a.trim().length > 0);
 
-  const decision = shouldNotify(summary, settings);
+  const decision = shouldNotify(content, settings, content.Kind);
   if (!decision.send) {
     log('DEBUG', `No email sent: ${decision.reason}.`);
     return { Sent: false, Skipped: decision.reason, Recipients: recipients };
@@ -98,7 +149,7 @@ export async function sendBackupNotification(input: NotificationInput): Promise<
   if (missing.length > 0) return warn(`Email notification not sent: ${missing.join(', ')} not set.`);
 
   try {
-    const logPath = input.logPath ?? summary.LogPath ?? null;
+    const logPath = input.logPath ?? content.LogPath ?? null;
     let lines: string[] = [];
     let note: string | undefined;
     if (input.logLines) {
@@ -144,14 +195,14 @@ export async function sendBackupNotification(input: NotificationInput): Promise<
       debug: false,
     });
     try {
-      log('INFO', `Sending ${STATUS_WORD[summary.Status]} notification to ${recipients.join(', ')} via ${settings.SMTPServer}:${settings.SMTPPort}.`);
+      log('INFO', `Sending ${STATUS_WORD[content.Status]} ${content.Kind} notification to ${recipients.join(', ')} via ${settings.SMTPServer}:${settings.SMTPPort}.`);
       const info = await transport.sendMail({
         from: settings.FromAddress,
         to: recipients,
-        subject: notificationSubject(summary),
-        text: clean(notificationBody(summary, lines, logPath, note)),
+        subject: clean(content.Subject),
+        text: clean(contentBody(content, lines, logPath, note)),
         attachments,
-        headers: { 'X-AlteryxBackup-Status': summary.Status, 'X-AlteryxBackup-ExitCode': String(summary.ExitCode) },
+        headers: { 'X-AlteryxBackup-Status': content.Status, 'X-AlteryxBackup-ExitCode': String(content.ExitCode) },
       });
       log('SUCCESS', `Notification email sent (${info.messageId}).`);
       return { Sent: true, MessageId: info.messageId, Recipients: recipients };

@@ -15,7 +15,9 @@ import { acquireRunLock, type RunLock } from '../service/run-lock';
 import { testServiceState, unusableReason } from '../service/service-controller';
 import { ServiceSession } from '../service/service-session';
 import { endOrphanedHelpers, readStateMarker, repairFromMarker } from '../service/state-marker';
+import { sendNotification } from '../notify/email';
 import { extractArchive } from './extract-archive';
+import { restoreNotificationContent } from './restore-notification';
 import { mongorestoreExecutable, runEmbeddedRestore, runSelfManagedRestore, type RestoreCommandResult } from './mongo-restore';
 import { readArchiveSecrets } from './read-secrets';
 import { RestoreFailedError, RollbackFailedError } from './restore-errors';
@@ -94,6 +96,8 @@ export interface RestoreResult {
   Errors: string[];
   LogPath: string | null;
   Plan: RestorePlan | null;
+  /** Whether the notification email went out (NotificationConfiguration). */
+  NotificationSent: boolean;
 }
 
 export interface RunRestoreContext {
@@ -219,6 +223,7 @@ export async function runRestore(ctx: RunRestoreContext): Promise<RunRestoreOutc
     Errors: [],
     LogPath: log.logFilePath ?? null,
     Plan: null,
+    NotificationSent: false,
   };
   let marker: { safetyCopyPath: string; runId?: string } | undefined;
   const phases = new Phases(
@@ -641,6 +646,19 @@ export async function runRestore(ctx: RunRestoreContext): Promise<RunRestoreOutc
   } else {
     result.ExitCode = 0;
     log.success(`Restore of ${path.basename(archivePath)} completed: restored and verified.`);
+  }
+  if (!ctx.whatIf) {
+    // The same email as the backup's (NotificationConfiguration); never changes the exit code.
+    const notification = await sendNotification({
+      content: restoreNotificationContent(result),
+      settings: config.file.NotificationConfiguration,
+      secrets: config.secrets,
+      logLines: log.tail(config.file.NotificationConfiguration.LogLinesInBody),
+      log,
+      redact: (text) => ctx.redactor.text(text),
+    });
+    result.NotificationSent = notification.Sent;
+    if (notification.Warning) result.Warnings.push(notification.Warning);
   }
   return { result, error };
 }

@@ -53,6 +53,7 @@ Describe 'Restore-AlteryxBackup through the module' -Tag 'E2E' -Skip:(-not $read
     }
 
     It 'Get-AlteryxBackup | Select-Object -First 1 | Restore-AlteryxBackup -WhatIf prints the plan and changes nothing' {
+        Mock -ModuleName AlteryxBackup Write-AlteryxBackupEventLog { }
         $before = Get-TreeHash -Dir $rootB
         $eventsBefore = (Get-Content -LiteralPath (Join-Path $rootB (Join-Path 'sim' 'events.jsonl'))).Count
         $entry = Get-AlteryxBackup -ConfigPath $configB | Select-Object -First 1
@@ -69,11 +70,19 @@ Describe 'Restore-AlteryxBackup through the module' -Tag 'E2E' -Skip:(-not $read
         $newEvents = @(Get-Content -LiteralPath (Join-Path $rootB (Join-Path 'sim' 'events.jsonl')) | Select-Object -Skip $eventsBefore | ForEach-Object { $_ | ConvertFrom-Json })
         @($newEvents | Where-Object { -not ($_.event -eq 'command' -and $_.command -eq 'getversion') }).Count | Should -Be 0
         (@(& node $simCli state $rootB) | Select-Object -Last 1).Trim() | Should -Be 'Running'
+        # -WhatIf notifies nobody.
+        Should -Invoke -ModuleName AlteryxBackup Write-AlteryxBackupEventLog -Times 0 -Exactly
     }
 
     It 'restores in full through Import-Module: Success, the token and the keys are host A''s, Running' {
+        Mock -ModuleName AlteryxBackup Write-AlteryxBackupEventLog { }
         $r = Get-AlteryxBackup -ConfigPath $configB -BackupMode Full -Latest | Restore-AlteryxBackup -ConfigPath $configB -Confirm:$false
         $LASTEXITCODE | Should -Be 0
+        # The backup's event log entry: 1000 success (1001 with warnings), naming the restore and the archive.
+        $expectedId = 1000
+        if (@($r.Warnings).Count -gt 0) { $expectedId = 1001 }
+        $archive = $r.ArchivePath
+        Should -Invoke -ModuleName AlteryxBackup Write-AlteryxBackupEventLog -Times 1 -Exactly -ParameterFilter { $EventId -eq $expectedId -and $Message -like "AlteryxBackup: Full restore of $archive finished with status Success (exit code 0).*" }
         $r.Status | Should -Be 'Success'
         $r.DocumentsRestored | Should -Be $r.DocumentsExpected
         $hostA = Get-Content -Raw -LiteralPath (Join-Path $rootA (Join-Path 'sim' 'host.json')) | ConvertFrom-Json
@@ -93,7 +102,10 @@ Describe 'Restore-AlteryxBackup through the module' -Tag 'E2E' -Skip:(-not $read
         $bytes = [IO.File]::ReadAllBytes($zip.FullName)
         $bytes[[int]($bytes.Length / 3)] = $bytes[[int]($bytes.Length / 3)] -bxor 0xff
         [IO.File]::WriteAllBytes($bad, $bytes)
+        Mock -ModuleName AlteryxBackup Write-AlteryxBackupEventLog { }
         { Restore-AlteryxBackup -ConfigPath $configB -ArchivePath $bad -Confirm:$false } | Should -Throw -ErrorId 'ARCHIVE_CORRUPT*'
         $LASTEXITCODE | Should -Be 4
+        $name = $zip.Name
+        Should -Invoke -ModuleName AlteryxBackup Write-AlteryxBackupEventLog -Times 1 -Exactly -ParameterFilter { $EventId -eq 1002 -and $Message -like "AlteryxBackup: restore of $name failed with status Failed (exit code 4, ARCHIVE_CORRUPT): *" }
     }
 }

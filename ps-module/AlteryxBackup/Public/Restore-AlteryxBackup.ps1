@@ -33,7 +33,11 @@ function Restore-AlteryxBackup {
     (https://help.alteryx.com/20223/en/server/install/server-host-recovery-guide/encryption-key-transfer-process.html).
     The command refuses another host unless -AllowNewHost is given.
 
-    It writes RestoreLog_yyyyMMdd_HHmmss.log in LogDirectory.
+    It writes RestoreLog_yyyyMMdd_HHmmss.log in LogDirectory, and notifies like the
+    backup: the email of NotificationConfiguration (subject "[AlteryxBackup] <SUCCESS|
+    WARNING|FAILED> <mode> restore on <host> from <archive>", OnlyOnFailure honoured)
+    and, on Windows, one Application event log entry from source AlteryxBackup: 1000
+    success, 1001 success with warnings, 1002 failure. -WhatIf sends nothing.
 
     .PARAMETER ConfigPath
     Path to the configuration file (backup-config.json). Default: config/backup-config.json
@@ -71,6 +75,11 @@ function Restore-AlteryxBackup {
 
     .PARAMETER PfxPassword
     The password of the .pfx given to DecryptionCertificate (SecureString).
+
+    .PARAMETER SmtpCredential
+    SMTP user name and password for the notification e-mail, as for Invoke-AlteryxBackup.
+    The password is sent to the core only on stdin. Without it, the credential is read
+    from the file named by NotificationConfiguration.CredentialFile, when configured.
 
     .EXAMPLE
     Restore-AlteryxBackup -ArchivePath 'D:\Alteryx\Backups\ServerBackup_Full_20260114_020015.zip' -WhatIf
@@ -130,12 +139,19 @@ function Restore-AlteryxBackup {
         [ValidateNotNullOrEmpty()]
         [string]$DecryptionCertificate,
 
-        [System.Security.SecureString]$PfxPassword
+        [System.Security.SecureString]$PfxPassword,
+
+        [System.Management.Automation.PSCredential]$SmtpCredential
     )
 
     process {
         $secrets = @{}
+        $extra = @{}
         if ($null -ne $MongoPassword) { $secrets['MongoPassword'] = $MongoPassword }
+        if ($null -ne $SmtpCredential) {
+            $extra['SmtpUsername'] = $SmtpCredential.UserName
+            $secrets['SmtpPassword'] = $SmtpCredential
+        }
         if ($PSBoundParameters.ContainsKey('DecryptionCertificate')) {
             # Issue 15: the token is opened here (node cannot use a key in the Windows store); nothing is touched yet.
             $certificateArgument = $DecryptionCertificate
@@ -156,11 +172,34 @@ function Restore-AlteryxBackup {
             Cmdlet               = $PSCmdlet
             BoundParameters      = $PSBoundParameters
             ConfigPath           = $ConfigPath
+            ExtraParameters      = $extra
             Secrets              = $secrets
-            CredentialFileSecret = @('MongoPassword')
+            CredentialFileSecret = @('MongoPassword', 'SmtpPassword')
         }
         if ($PSCmdlet.ShouldProcess($ArchivePath, 'Restore Alteryx Server from the backup (the service is stopped; files and database are replaced)')) {
-            Invoke-AlteryxBackupNode @nodeArguments
+            # The same Application event log entries as the backup (Write-AlteryxBackupEventLog): 1000, 1001, 1002.
+            # ($PSCmdlet.ThrowTerminatingError cannot be caught here, so the failure entry is written by OnFailure.)
+            $archiveName = Split-Path -Leaf $ArchivePath
+            $onFailure = {
+                param($failure)
+                $failedStatus = 'Failed'
+                if ($null -ne $failure.TargetObject -and $null -ne $failure.TargetObject.PSObject.Properties['Status']) { $failedStatus = [string]$failure.TargetObject.Status }
+                Write-AlteryxBackupEventLog -EventId 1002 -Message ("AlteryxBackup: restore of $archiveName failed with status $failedStatus (exit code $global:LASTEXITCODE, $($failure.FullyQualifiedErrorId.Split(',')[0])): $($failure.Exception.Message)")
+            }
+            $result = Invoke-AlteryxBackupNode @nodeArguments -OnFailure $onFailure
+            $first = @($result) | Select-Object -First 1
+            $eventId = 1000
+            $warningList = @()
+            if ($null -ne $first -and $null -ne $first.PSObject.Properties['Warnings']) { $warningList = @($first.Warnings | ForEach-Object { [string]$_ } | Where-Object { $_ }) }
+            if ($warningList.Count -gt 0) { $eventId = 1001 }
+            $modeWord = ''
+            if ($null -ne $first -and $null -ne $first.PSObject.Properties['RestoreMode'] -and $first.RestoreMode) { $modeWord = "$($first.RestoreMode) " }
+            $status = ''
+            if ($null -ne $first -and $null -ne $first.PSObject.Properties['Status']) { $status = [string]$first.Status }
+            $eventText = "AlteryxBackup: ${modeWord}restore of $ArchivePath finished with status $status (exit code $global:LASTEXITCODE)."
+            if ($warningList.Count -gt 0) { $eventText = "$eventText Warnings: $($warningList -join ' | ')" }
+            Write-AlteryxBackupEventLog -EventId $eventId -Message $eventText
+            $result
         }
         elseif ($WhatIfPreference) {
             # -WhatIf: node runs every read-only check and prints the plan; nothing is changed.
