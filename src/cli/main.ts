@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// First: refuse a node older than the tested major version, before anything else runs.
+import { refusedByNodeVersion } from './node-version-guard';
 import { BackupError, CancelledError, ExitCode, ValidationError, toBackupError } from '../core/errors';
 import { Redactor } from '../core/redact';
 import { BackupLogger } from '../logging/logger';
@@ -88,4 +90,4 @@ function errorPayload(e: BackupError, redactor: Redactor) {
   return { code: e.code, message: redactor.text(e.message), category: e.category, details: e.details.map((d) => redactor.text(d)) };
 }
 
-void main();
+if (!refusedByNodeVersion) void main();

@@ -160,11 +160,26 @@ Describe 'Each failing item, produced on purpose' {
 }
 
 Describe 'The bridge finds node: module folder, NodePath, PATH, $env:ALTERYXBACKUP_NODE' {
-    It 'refuses a node older than 24 with NODE_TOO_OLD and exit code 1, before starting the core' {
+    It 'refuses a node older than 24 that cannot run the core (no result line) with NODE_TOO_OLD and exit code 1' {
         $config = New-TestConfig -Alteryx @{ NodePath = $oldNode }
         { Test-AlteryxServiceState -ConfigPath $config } | Should -Throw -ErrorId 'NODE_TOO_OLD,Test-AlteryxServiceState'
         $LASTEXITCODE | Should -Be 1
-        try { Test-AlteryxServiceState -ConfigPath $config } catch { $_.Exception.Message | Should -Match 'v20.11.1 .* older than Node.js 24, the version AlteryxBackup is tested on' }
+        $message = $null
+        try { Test-AlteryxServiceState -ConfigPath $config } catch { $message = $_.Exception.Message }
+        $message | Should -Match 'v20.11.1 .* older than Node.js 24, the version AlteryxBackup is tested on'
+    }
+
+    It 'a real older node runs the core, which refuses it first thing: NODE_TOO_OLD, exit code 1, nothing done' {
+        # This machine's system node is Node.js 20 (the suite itself runs on the pinned Node 24).
+        $systemNode = '/usr/bin/node'
+        $version = $null
+        if (Test-Path -LiteralPath $systemNode) { $version = [string](& $systemNode --version) }
+        if ($version -notmatch '^v(1[4-9]|2[0-3])\.') { Set-ItResult -Skipped -Because "no Node.js 14-23 at $systemNode (found '$version')"; return }
+        $config = New-TestConfig -Alteryx @{ NodePath = $systemNode }
+        $message = $null
+        try { Test-AlteryxServiceState -ConfigPath $config } catch { $message = $_.Exception.Message; $_.FullyQualifiedErrorId | Should -Be 'NODE_TOO_OLD,Test-AlteryxServiceState' }
+        $LASTEXITCODE | Should -Be 1
+        $message | Should -Match ([regex]::Escape("Node.js $version at '$systemNode' (the node that ran the core) is older than Node.js 24, the version AlteryxBackup is tested on"))
     }
 
     It 'a configured NodePath that does not exist is an error, not skipped' {

@@ -109,7 +109,7 @@ function Invoke-AlteryxBackupNode {
     if ([string]::IsNullOrEmpty($ConfigPath)) { $ConfigPath = Get-AlteryxBackupDefaultConfigPath }
     $resolvedConfigPath = [System.IO.Path]::GetFullPath($sessionPath.GetUnresolvedProviderPathFromPSPath($ConfigPath))
 
-    $nodeFound = Resolve-AlteryxBackupNode -ConfigPath $resolvedConfigPath
+    $nodeFound = Resolve-AlteryxBackupNode -ConfigPath $resolvedConfigPath -NoVersionRun
     $nodePath = $nodeFound.Path
     if ($null -ne $nodeFound.Error) {
         $global:LASTEXITCODE = 1
@@ -470,6 +470,16 @@ function Invoke-AlteryxBackupNode {
     # --- Turn the result into output or an ErrorRecord --------------------------------
     if ($null -eq $result) {
         $global:LASTEXITCODE = 1
+        # A node too old even to parse the core ends without a result: say so, rather than NODE_DIED.
+        # (A node the core can run refuses itself, with the same ErrorId.)
+        if ($null -eq $nodeFound.Version) {
+            $checked = Resolve-AlteryxBackupNode -ConfigPath $resolvedConfigPath
+            if ($null -ne $checked.Error -and [string]::Equals($checked.Path, $nodePath, [System.StringComparison]::Ordinal)) {
+                $exception = New-Object System.InvalidOperationException $checked.Error.Message
+                $exception.Data['ExitCode'] = 1
+                & $throwFailure ((New-Object System.Management.Automation.ErrorRecord $exception, $checked.Error.Id, ([System.Management.Automation.ErrorCategory]::NotInstalled), $nodePath))
+            }
+        }
         $tail = ''
         if (-not [string]::IsNullOrWhiteSpace($stderrText)) {
             $lines = @($stderrText.TrimEnd() -split "`r?`n")

@@ -110,9 +110,13 @@ function Get-AlteryxBackupNodeVersion {
 
     .PARAMETER Path
     The node executable.
+
+    .PARAMETER CachedOnly
+    Never start node: return the version known from an earlier call in this
+    process, or $null.
     #>
     [CmdletBinding()]
-    param([Parameter(Mandatory = $true)][string]$Path)
+    param([Parameter(Mandatory = $true)][string]$Path, [switch]$CachedOnly)
     if ($null -eq $script:NodeVersionCache) { $script:NodeVersionCache = @{} }
     $stamp = ''
     try { $stamp = [System.IO.File]::GetLastWriteTimeUtc($Path).Ticks.ToString() } catch { $stamp = '' }
@@ -125,6 +129,7 @@ function Get-AlteryxBackupNodeVersion {
         $script:NodeVersionCache[$key] = $known
         return $known
     }
+    if ($CachedOnly) { return $null }
     $version = $null
     try {
         $psi = New-Object System.Diagnostics.ProcessStartInfo
@@ -165,9 +170,16 @@ function Resolve-AlteryxBackupNode {
 
     .PARAMETER ConfigPath
     The configuration file (for AlteryxConfiguration.NodePath).
+
+    .PARAMETER NoVersionRun
+    Do not start `node --version` when this process does not know the
+    candidate's version yet: return it with Version $null. The bridge uses
+    this on its fast path, because the core refuses an old node itself
+    (NODE_TOO_OLD) and the bridge checks the version when node ends without
+    a result (issue 14: one process start less per PowerShell session).
     #>
     [CmdletBinding()]
-    param([string]$ConfigPath)
+    param([string]$ConfigPath, [switch]$NoVersionRun)
 
     $minimum = $script:MinimumNodeMajor
     $advice = "Install the win-x64 release bundle (it carries node\node.exe), or Node.js $minimum LTS, or set AlteryxConfiguration.NodePath to a Node.js $minimum node.exe."
@@ -184,7 +196,10 @@ function Resolve-AlteryxBackupNode {
             $looked.Add("$($candidate.Source): $($candidate.Path)")
             continue
         }
-        $version = Get-AlteryxBackupNodeVersion -Path $candidate.Path
+        $version = Get-AlteryxBackupNodeVersion -Path $candidate.Path -CachedOnly:$NoVersionRun
+        if ($null -eq $version -and $NoVersionRun) {
+            return [pscustomobject]@{ Path = $candidate.Path; Version = $null; Source = $candidate.Source; Error = $null }
+        }
         if ($null -eq $version) {
             return [pscustomobject]@{
                 Path = $candidate.Path; Version = $null; Source = $candidate.Source
