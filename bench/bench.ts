@@ -15,7 +15,8 @@ import { wholeRunBench } from './whole-run-bench';
  *
  * Environment: BENCH_SIZES (MB, default 300,3000), BENCH_REPEAT (alternating
  * rounds, default 3), BENCH_SECTIONS (names, default all but 'downtime', whose
- * figures the whole-run section also gives), BENCH_WHOLE_SIZES (default BENCH_SIZES).
+ * figures the whole-run section also gives), BENCH_WHOLE_SIZES (default BENCH_SIZES),
+ * BENCH_WHOLE_REPEAT (default BENCH_REPEAT).
  * A quick run: BENCH_SIZES=50 BENCH_REPEAT=1 npm run bench.
  */
 const SECTIONS: BenchSection[] = [startupBench, archiveBench, dumpVerifyBench, wholeRunBench, downtimeBench, restoreBench];

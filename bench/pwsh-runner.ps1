@@ -50,7 +50,7 @@ try {
             $sw.Stop()
             $phases = [ordered]@{}
             foreach ($p in @($r.Phases)) { $phases[[string]$p.Phase] = $p.DurationSeconds }
-            Out-Json @{ seconds = $sw.Elapsed.TotalSeconds; status = [string]$r.Status; downtimeSeconds = $r.DowntimeSeconds; phases = $phases; archive = [string]$r.ArchivePath }
+            Out-Json @{ seconds = $sw.Elapsed.TotalSeconds; status = [string]$r.Status; downtimeSeconds = $r.DowntimeSeconds; phases = $phases; archive = [string]$r.ArchivePath; warnings = @($r.Warnings) }
         }
         'Startup' {
             # Alternating, all from this one session: a bare node, the CLI entry point, the cmdlet.
