@@ -9,6 +9,14 @@ $script:ResultGetterCache = @{}
 # Keys whose ISO 8601 strings become [datetime] (ConvertFrom-Json does this in 7, not in 5.1).
 $script:ResultDatePattern = '(Time|Timestamp|At|Date)$'
 
+# Numbers by key, as the data model types them (JSON cannot tell 12 from 12.0, and
+# ConvertFrom-Json picks Int32/Int64/Decimal/Double by value and edition):
+#   *Bytes, AvailableSpaceMB, RequiredSpaceMB                       -> [long] always;
+#   *SizeMB, *SizeGB, *Ratio, SpaceFreedMB (ArchiveSizeMB, ...)     -> [double] always;
+#   any other whole number -> [int] when it fits, else [long]; other fractions [double].
+$script:ResultLongPattern = '(Bytes|^AvailableSpaceMB|^RequiredSpaceMB)$'
+$script:ResultDoublePattern = '(SizeMB|SizeGB|Ratio|^SpaceFreedMB)$'
+
 function ConvertTo-AlteryxBackupResult {
     <#
     .SYNOPSIS
@@ -63,8 +71,18 @@ function ConvertTo-AlteryxBackupResultValue {
         }
         return $Value
     }
-    # ConvertFrom-Json gives Int64 in 7 and Int32 in 5.1: the data model's [int] in both.
-    if ($Value -is [long] -and $Value -ge [int]::MinValue -and $Value -le [int]::MaxValue) { return [int]$Value }
+    $isWhole = $Value -is [long] -or $Value -is [int] -or $Value -is [int16] -or $Value -is [byte] -or $Value -is [sbyte] -or $Value -is [uint16] -or $Value -is [uint32]
+    $isFraction = $Value -is [double] -or $Value -is [decimal] -or $Value -is [single]
+    if ($isWhole -or $isFraction) {
+        if (-not [string]::IsNullOrEmpty($Key)) {
+            if ($Key -match $script:ResultDoublePattern) { return [double]$Value }
+            if ($isWhole -and $Key -match $script:ResultLongPattern) { return [long]$Value }
+        }
+        if ($isFraction) { return [double]$Value }
+        # ConvertFrom-Json gives Int64 in 7 and Int32 in 5.1: the data model's [int] in both.
+        if ($Value -ge [int]::MinValue -and $Value -le [int]::MaxValue) { return [int]$Value }
+        return [long]$Value
+    }
     if ($Value -is [System.Security.SecureString] -or $Value -is [datetime] -or $Value -is [ValueType]) { return $Value }
 
     $isDictionary = $Value -is [System.Collections.IDictionary]
@@ -136,7 +154,9 @@ function Add-AlteryxBackupResultType {
         if ($null -ne $Table.PSObject.Properties[$k]) { continue }
         $getter = $script:ResultGetterCache[$k]
         if ($null -eq $getter) {
-            $getter = [scriptblock]::Create("`$this['" + ($k -replace "'", "''") + "']")
+            # An array value comes back as the array, even with one item or none (a bare
+            # `$this['k']` would unroll a one-item array to the item, so $r.Phases[0] indexed a hashtable).
+            $getter = [scriptblock]::Create("`$v = `$this['" + ($k -replace "'", "''") + "']; if (`$v -is [array]) { , `$v } else { `$v }")
             $script:ResultGetterCache[$k] = $getter
         }
         $Table.PSObject.Properties.Add((New-Object System.Management.Automation.PSScriptProperty $k, $getter))
