@@ -174,27 +174,47 @@ Describe 'Scheduled-task script with the real core' -Tag 'E2E' -Skip:(-not $e2eR
 }
 
 Describe 'node killed while the service is stopped' -Tag 'E2E' -Skip:(-not $e2eReady) {
-    It 'throws NODE_DIED, exits 1, and the bridge''s repair brings the service back' -Skip {
+    It 'throws NODE_DIED, exits 1, and the bridge''s repair brings the service back' {
         $configPath = New-SimHost -Name 'killed'
         $simDir = Split-Path -Parent $configPath
         $null = & node $simCli fault $simDir 'dumpSeconds=30'
-        $probe = @{ Killed = $false; SawStopped = $false }
-        $run = Invoke-InFreshRunspace -TimeoutSeconds 120 -ScriptBlock {
-            param($ConfigPath)
-            Invoke-AlteryxBackup Full -ConfigPath $ConfigPath -WarningAction SilentlyContinue
-        } -ArgumentList @($configPath) -WhileRunning {
-            param($ps)
-            $deadline = [DateTime]::UtcNow.AddSeconds(25)
-            while ([DateTime]::UtcNow -lt $deadline -and $ps.InvocationStateInfo.State -eq 'Running') {
-                if ((Get-SimServiceState -Dir $simDir) -eq 'Stopped') { $probe.SawStopped = $true; break }
-                Start-Sleep -Milliseconds 250
+        $tempDir = (Get-Content -LiteralPath $configPath -Raw | ConvertFrom-Json).BackupConfiguration.TempDirectory
+        $null = New-Item -ItemType Directory -Force -Path $tempDir
+        $markerFile = Join-Path $tempDir 'AlteryxBackup.state.json'
+        $probe = @{ Killed = $false; StateAtKill = $null; Marker = $null; CommandLine = $null }
+        # The event waited on: the run's state marker (src/service/state-marker.ts) names a dump
+        # helper, i.e. the service is stopped and the dump is running; the marker's pid is the run's
+        # node. (Not Get-Process -Name node: Node.js 24 names its main thread 'MainThread', which
+        # Linux reports as the process name, nodejs/node pull requests 56416 and 61307.)
+        $watcher = New-Object System.IO.FileSystemWatcher $tempDir, 'AlteryxBackup.state.json*'
+        try {
+            $run = Invoke-InFreshRunspace -TimeoutSeconds 240 -ScriptBlock {
+                param($ConfigPath)
+                Invoke-AlteryxBackup Full -ConfigPath $ConfigPath -WarningAction SilentlyContinue
+            } -ArgumentList @($configPath) -WhileRunning {
+                param($ps)
+                $deadline = [DateTime]::UtcNow.AddSeconds(120)
+                while ($ps.InvocationStateInfo.State -eq 'Running' -and [DateTime]::UtcNow -lt $deadline) {
+                    $marker = $null
+                    try { $marker = [System.IO.File]::ReadAllText($markerFile) | ConvertFrom-Json } catch { $marker = $null }
+                    if ($null -ne $marker -and @($marker.helperPids).Count -gt 0) { $probe.Marker = $marker; break }
+                    # Wakes on the marker's next write (atomic rename) or after 2 s if the event was missed.
+                    $null = $watcher.WaitForChanged([System.IO.WatcherChangeTypes]::All, 2000)
+                }
+                if ($null -eq $probe.Marker) { return }
+                $probe.StateAtKill = Get-SimServiceState -Dir $simDir
+                $victim = Get-Process -Id ([int]$probe.Marker.pid) -ErrorAction SilentlyContinue
+                if ($null -eq $victim) { return }
+                $probe.CommandLine = $victim.CommandLine
+                if ($victim.CommandLine -notlike '*main.js*Invoke-AlteryxBackup*') { return }
+                Stop-Process -Id $victim.Id -Force
+                $probe.Killed = $true
             }
-            if (-not $probe.SawStopped) { return }
-            $victims = @(Get-Process -Name 'node' -ErrorAction SilentlyContinue |
-                    Where-Object { $_.CommandLine -like '*main.js*Invoke-AlteryxBackup*' -and $_.CommandLine -like "*$([System.IO.Path]::GetFileName($RepoRoot))*" })
-            foreach ($victim in $victims) { Stop-Process -Id $victim.Id -Force; $probe.Killed = $true }
         }
-        $probe.SawStopped | Should -BeTrue -Because 'a Full backup stops the service for the dump (30 s here)'
+        finally { $watcher.Dispose() }
+        $probe.Marker | Should -Not -BeNullOrEmpty -Because 'a Full backup writes the state marker with the dump helper while the service is stopped (30 s dump here)'
+        $probe.StateAtKill | Should -Be 'Stopped'
+        $probe.CommandLine | Should -BeLike '*main.js*Invoke-AlteryxBackup*' -Because "the marker's pid is the run's node"
         $probe.Killed | Should -BeTrue
         $run.TimedOut | Should -BeFalse
         $run.Failure | Should -Not -BeNullOrEmpty
@@ -202,6 +222,7 @@ Describe 'node killed while the service is stopped' -Tag 'E2E' -Skip:(-not $e2eR
         $run.Failure.Exception.Message | Should -BeLike '*Repair-AlteryxBackupState: *'
         $run.LastExitCode | Should -Be 1
         Get-SimServiceState -Dir $simDir | Should -Be 'Running'
+        $markerFile | Should -Not -Exist -Because 'the repair clears the marker once the service runs'
     }
 }
 
