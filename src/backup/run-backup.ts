@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { archiveFileName, modeIncludesDatabase, modeIncludesFiles } from '../core/backup-mode';
 import { BackupError, CancelledError, ExitCode, StorageError, ValidationError, toBackupError } from '../core/errors';
+import { runPhase } from '../core/run-phase';
 import { buildManifest, type ArchiveEntryRecord } from '../core/manifest';
 import { pathError } from '../core/path-errors';
 import { planPhases, type PhaseName, type PhasePlan } from '../core/phase-plan';
@@ -130,22 +131,15 @@ class PhaseRunner {
     if (this.ctx.signal.aborted) throw new CancelledError(`The backup was cancelled before ${name}.`);
     const rec = this.state.Phases.find((p) => p.Phase === name)!;
     const clock = this.ctx.clock ?? (() => new Date());
-    const started = clock();
     this.state.Phase = name;
-    rec.Status = 'Running';
-    rec.StartTime = started.toISOString();
-    this.ctx.sink?.progress({ activity: `${this.plan.mode} backup`, status: name, percent: this.state.PhaseProgress.Percentage });
-    this.ctx.log.info(`Phase ${name}: ${rec.Reason}.`);
-    try {
-      const result = await fn();
-      rec.Status = 'Succeeded';
-      return result;
-    } catch (err) {
-      rec.Status = 'Failed';
-      throw err;
-    } finally {
-      rec.DurationSeconds = Math.round((clock().getTime() - started.getTime()) / 100) / 10;
-    }
+    return runPhase(rec, fn, {
+      now: () => clock().getTime(),
+      onStart: (startedAt) => {
+        rec.StartTime = new Date(startedAt).toISOString();
+        this.ctx.sink?.progress({ activity: `${this.plan.mode} backup`, status: name, percent: this.state.PhaseProgress.Percentage });
+        this.ctx.log.info(`Phase ${name}: ${rec.Reason}.`);
+      },
+    });
   }
 }
 

@@ -131,6 +131,26 @@ export class CancelledError extends BackupError {
   }
 }
 
+/** Exit 5: a restore step failed (mongorestore, the token, the restored files); the host was rolled back. */
+export class RestoreFailedError extends BackupError {
+  readonly exitCode = ExitCode.MongoDBError;
+  constructor(message: string, readonly code = 'RESTORE_FAILED', options?: ErrorOptions) {
+    super(message, options);
+  }
+  protected override defaultCategory(): PsErrorCategory {
+    return 'InvalidData';
+  }
+}
+
+/** Exit 1 with its own code: a restore's rollback itself failed. The message always names the safety copy. */
+export class RollbackFailedError extends BackupError {
+  readonly exitCode = ExitCode.GeneralError;
+  readonly code = 'ROLLBACK_FAILED';
+  protected override defaultCategory(): PsErrorCategory {
+    return 'InvalidOperation';
+  }
+}
+
 const FS_SYSCALLS = new Set([
   'open', 'close', 'read', 'write', 'mkdir', 'mkdtemp', 'rmdir', 'rm', 'unlink', 'rename', 'copyfile', 'stat', 'lstat', 'fstat',
   'scandir', 'opendir', 'realpath', 'readlink', 'symlink', 'link', 'access', 'chmod', 'fchmod', 'utime', 'futime', 'fsync', 'fdatasync', 'ftruncate',

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { CancelledError } from '../core/errors';
 import { mongodumpConfigYaml, redactOutput, withPrivateFile, type SelfManagedTarget } from '../mongo/self-managed-dump';
 import { runCommand } from '../platform/run-command';
-import { RestoreFailedError } from './restore-errors';
+import { RestoreFailedError } from '../core/errors';
 
 /**
  * The two ways to load a dump:

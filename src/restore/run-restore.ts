@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { formatStamp, modeIncludesDatabase, modeIncludesFiles, parseBackupMode, type BackupMode } from '../core/backup-mode';
-import { BackupError, CancelledError, ExitCode, GeneralBackupError, ServiceTimeoutError, StorageError, ValidationError, toBackupError } from '../core/errors';
+import { BackupError, CancelledError, ExitCode, GeneralBackupError, RestoreFailedError, RollbackFailedError, ServiceTimeoutError, StorageError, ValidationError, toBackupError } from '../core/errors';
+import { runPhase } from '../core/run-phase';
 import type { Redactor } from '../core/redact';
 import type { ResolvedConfig } from '../config/config-types';
 import { verifyArchive } from '../archive';
@@ -20,7 +21,6 @@ import { extractArchive } from './extract-archive';
 import { restoreNotificationContent } from './restore-notification';
 import { mongorestoreExecutable, runEmbeddedRestore, runSelfManagedRestore, type RestoreCommandResult } from './mongo-restore';
 import { readArchiveSecrets } from './read-secrets';
-import { RestoreFailedError, RollbackFailedError } from './restore-errors';
 import { checkRestoreLog, expectedCollections, parseRestoreLog, type RestoreCountCheck } from './restore-log';
 import { decodeWithBom, encodeWithBom, mergeRuntimeSettings, withoutMachineBound } from './runtime-settings-merge';
 import {
@@ -164,20 +164,12 @@ class Phases {
     const r = this.records.find((p) => p.Phase === name)!;
     if (r.Status === 'Skipped') return undefined;
     if (abortable && this.signal.aborted) throw new CancelledError(`The restore was cancelled before ${name}.`);
-    const started = Date.now();
-    r.Status = 'Running';
-    this.log.info(`Restore phase ${name}.`);
-    await this.onPhase(name);
-    try {
-      const v = await fn();
-      r.Status = 'Succeeded';
-      return v;
-    } catch (err) {
-      r.Status = 'Failed';
-      throw err;
-    } finally {
-      r.DurationSeconds = Math.round((Date.now() - started) / 100) / 10;
-    }
+    return runPhase(r, fn, {
+      onStart: async () => {
+        this.log.info(`Restore phase ${name}.`);
+        await this.onPhase(name);
+      },
+    });
   }
   markNotRun(): void {
     for (const r of this.records) if (r.Status === 'Pending') r.Status = 'NotRun';

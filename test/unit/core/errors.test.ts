@@ -6,6 +6,8 @@ import {
   GeneralBackupError,
   InvalidBackupModeError,
   MongoDBError,
+  RestoreFailedError,
+  RollbackFailedError,
   ServiceTimeoutError,
   StorageError,
   ValidationError,
@@ -22,6 +24,9 @@ test('each error class owns its exit code and a stable code', () => {
     [new MongoDBError('x'), 5, 'MONGODB_ERROR'],
     [new InvalidBackupModeError('x'), 6, 'INVALID_BACKUP_MODE'],
     [new CancelledError('x'), 1, 'CANCELLED'],
+    [new RestoreFailedError('x'), 5, 'RESTORE_FAILED'],
+    [new RestoreFailedError('x', 'MONGORESTORE_INCOMPLETE'), 5, 'MONGORESTORE_INCOMPLETE'],
+    [new RollbackFailedError('x'), 1, 'ROLLBACK_FAILED'],
   ];
   for (const [err, exit, code] of cases) {
     assert.equal(err.exitCode, exit, err.name);
