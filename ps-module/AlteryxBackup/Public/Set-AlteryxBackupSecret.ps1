@@ -35,8 +35,9 @@ function Set-AlteryxBackupSecret {
     The file to write. Default: $env:ProgramData\AlteryxBackup\<Name>.secret.
 
     .PARAMETER ConfigPath
-    Not read; accepted like every AlteryxBackup cmdlet. The default folder is
-    that of the installed configuration.
+    A configuration file (not read): without -Path, the secret file goes into
+    its folder. Without either, into the installed configuration's folder
+    ($env:ProgramData\AlteryxBackup).
 
     .EXAMPLE
     Set-AlteryxBackupSecret -Name SmtpPassword -UserName 'alerts@contoso.com'
