@@ -9,7 +9,7 @@ import type { Platform } from '../platform/platform';
 import { TOOL_VERSION } from './version';
 import type * as CmsEnvelope from '../secrets/cms-envelope';
 import { ENCRYPTED_SUFFIX, SECRET_FILES, resolveSecretsEncryption, secretsEncryptionRecord, type SecretsEncryptionRecord } from '../secrets/secrets-encryption';
-import { collectEnvironmentFacts } from './environment-facts';
+import { collectEnvironmentFacts, type EnvironmentFacts } from './environment-facts';
 
 export interface StagingManifestOptions {
   config: ResolvedConfig;
@@ -27,6 +27,12 @@ export interface StagingManifestOptions {
   service?: Record<string, unknown> | null;
   warnings?: string[];
   errors?: string[];
+  /**
+   * The environment facts, already being gathered: Compress-BackupArchive starts
+   * this before it compresses, so getversion and the other queries overlap the
+   * archive instead of following it (issue 14). Without it they are gathered here.
+   */
+  facts?: Promise<EnvironmentFacts>;
 }
 
 async function walk(dir: string, base = dir): Promise<string[]> {
@@ -73,7 +79,7 @@ export async function manifestFromStaging(o: StagingManifestOptions): Promise<Re
   const secretsEncryption = files.length > 0 ? await stagedSecretsEncryption(o, names) : null;
   const now = o.completedAt ?? new Date();
   const warnings = [...(o.warnings ?? [])];
-  const facts = await collectEnvironmentFacts({ config: o.config, platform: o.platform, log: o.log });
+  const facts = await (o.facts ?? collectEnvironmentFacts({ config: o.config, platform: o.platform, log: o.log }));
   const serverVersion = o.serverVersion ?? facts.AlteryxServerVersion;
   const manifest = buildManifest({
     mode: o.config.BackupMode,

@@ -23,6 +23,7 @@ import { plaintextSecretsCheck, resolveSecretsEncryption } from '../secrets/secr
 import { describePlan, runBackup } from '../backup/run-backup';
 import { describeWhatIf } from '../backup/what-if-plan';
 import { manifestFromStaging } from '../backup/staging-manifest';
+import { collectEnvironmentFacts } from '../backup/environment-facts';
 import { toValidationResult } from '../backup/integrity-result';
 import { testServiceState } from '../service/service-controller';
 import type { CommandContext, CommandHandler } from './command-context';
@@ -157,6 +158,11 @@ const compressBackupArchive: CommandHandler = async (ctx) => {
   }
   await fs.promises.mkdir(destination, { recursive: true });
   const started = new Date();
+  // The manifest's environment facts (getversion, service accounts, TLS binding) take their own
+  // time, mostly waiting on other processes: gather them while the archive is written.
+  const platform = ctx.platform(config);
+  const facts = collectEnvironmentFacts({ config, platform, log: ctx.log, signal: ctx.signal });
+  facts.catch(() => undefined);
   const result = await createArchive({
     sourceDir: source,
     destinationDir: destination,
@@ -165,7 +171,7 @@ const compressBackupArchive: CommandHandler = async (ctx) => {
     signal: ctx.signal,
     onProgress: (p) => ctx.sink.progress(archiveProgressUpdate('Compress-BackupArchive', p)),
     buildManifest: async (entries) => {
-      const manifest = await manifestFromStaging({ config, platform: ctx.platform(config), stagingDir: source, redactor: ctx.redactor, log: ctx.log, entries, startedAt: started });
+      const manifest = await manifestFromStaging({ config, platform, stagingDir: source, redactor: ctx.redactor, log: ctx.log, entries, startedAt: started, facts });
       return Buffer.from(JSON.stringify(manifest, null, 2), 'utf8');
     },
   });
