@@ -1,10 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { archiveFileName, formatStamp, parseArchiveName, parseBackupMode, type BackupMode, type ParsedArchiveName } from '../core/backup-mode';
-import { StorageError, ValidationError, toBackupError, type BackupError } from '../core/errors';
-import type { ResolvedConfig } from '../config/config-types';
+import { StorageError, ValidationError, toBackupError } from '../core/errors';
 import type { ManifestFileEntry } from '../core/manifest';
-import { createArchive, sha256File, verifyArchive, type CompressionLevel } from '../archive';
+import { createArchive, sha256File, type CompressionLevel } from '../archive';
 import { readManifestFromArchive } from '../backup/read-manifest';
 import { copyBackupToDestinations, distributionFailure, type DistributionResult } from '../distribution/copy-to-destinations';
 import { parseSidecar } from '../distribution/sidecar';
@@ -15,7 +14,6 @@ import { readLastLines } from '../notify/log-tail';
 import { folderLocation, type BackupLocation } from '../retention/backup-location';
 import { removeOldBackups, retentionLocations } from '../retention/remove-old-backups';
 import { hostScopedDestinations } from '../distribution/host-folders';
-import { DEFAULT_MINIMUM_BACKUP_SIZE_MB, requiredEntries } from '../core/required-entries';
 import { backupCriticalFiles } from '../backup/critical-files';
 import { definitionsFromRegistry } from '../backup/files-registry';
 import { exportControllerSettings } from '../backup/controller-settings';
@@ -24,11 +22,11 @@ import { describePlan, runBackup } from '../backup/run-backup';
 import { describeWhatIf } from '../backup/what-if-plan';
 import { manifestFromStaging } from '../backup/staging-manifest';
 import { collectEnvironmentFacts } from '../backup/environment-facts';
-import { toValidationResult } from '../backup/integrity-result';
 import { testServiceState } from '../service/service-controller';
-import type { CommandContext, CommandHandler } from './command-context';
+import type { CommandHandler } from './command-context';
 import { RESTORE_COMMANDS } from './restore-commands';
 import { SERVICE_COMMANDS } from './commands/service-commands';
+import { INTEGRITY_COMMANDS } from './commands/test-backup-integrity';
 import { archiveProgressUpdate, bytesProgressUpdate } from './progress-throttle';
 import { mergeOverrides, overridesFromContract } from './contract-overrides';
 import { absolute, backupOverrides, modeOf } from './commands/shared';
@@ -194,96 +192,6 @@ const compressBackupArchive: CommandHandler = async (ctx) => {
     },
   };
 };
-
-/** Test-BackupIntegrity works without a usable config: the minimum size then comes from the schema defaults. */
-function tryConfig(ctx: CommandContext, mode: BackupMode): ResolvedConfig | undefined {
-  try {
-    return ctx.config({ BackupMode: mode });
-  } catch (err) {
-    ctx.log.warn(`Configuration not used (${(err as BackupError).message.split('\n')[0]}); using the default minimum archive sizes.`);
-    return undefined;
-  }
-}
-
-const DEFAULT_MINIMUM_MB: Record<BackupMode, number> = DEFAULT_MINIMUM_BACKUP_SIZE_MB;
-
-const testBackupIntegrity: CommandHandler = async (ctx) => {
-  // Never throws (CONTRACTS.md §11): every failure, bad input included, is a failed ValidationResult with an exit code.
-  const archiveParam = ctx.params.string('ArchivePath') ?? '';
-  try {
-    const archivePath = absolute('ArchivePath', ctx.params.requiredString('ArchivePath'));
-    const parsed = parseArchiveName(path.basename(archivePath));
-    const expected = ctx.params.string('ExpectedMode');
-    const mode = expected ? parseBackupMode(expected, '-ExpectedMode') : parsed?.mode;
-    const explicitMinimum = ctx.params.number('MinimumSizeMB');
-    if (explicitMinimum !== undefined && explicitMinimum < 0) throw new ValidationError(`-MinimumSizeMB: must be 0 or more, got ${explicitMinimum}.`, 'PARAMETER_INVALID', { category: 'InvalidArgument' });
-    const expectedChecksum = ctx.params.string('ExpectedChecksum')?.trim().toLowerCase();
-    if (expectedChecksum !== undefined && expectedChecksum !== '' && !/^[0-9a-f]{64}$/.test(expectedChecksum)) {
-      throw new ValidationError(`-ExpectedChecksum: '${expectedChecksum}' is not a SHA256 (64 hexadecimal digits).`, 'PARAMETER_INVALID', { category: 'InvalidArgument' });
-    }
-    const config = explicitMinimum === undefined && mode ? tryConfig(ctx, mode) : undefined;
-    const minimumMB = explicitMinimum ?? (mode ? (config?.MinimumSizeMB ?? DEFAULT_MINIMUM_MB[mode]) : undefined);
-    const warnings: string[] = [];
-    if (!parsed) warnings.push(`'${path.basename(archivePath)}' does not follow the ServerBackup_{Full|DB|Config}_yyyyMMdd_HHmmss.zip naming; retention will ignore it.`);
-    if (expected && parsed && parsed.mode !== mode) warnings.push(`The archive name says ${parsed.mode}, but -ExpectedMode is ${expected}.`);
-    const sidecarExists = fs.existsSync(`${archivePath}.sha256`);
-    if (!sidecarExists && fs.existsSync(archivePath)) warnings.push(`'${path.basename(archivePath)}' has no .sha256 sidecar: the CRC and manifest SHA256 checks still ran; retention treats it as unverified.`);
-    const verification = await verifyArchive(archivePath, {
-      minimumSizeBytes: minimumMB === undefined ? undefined : minimumMB * 1048576,
-      requiredEntries: mode ? requiredEntries(mode) : undefined,
-      requireSidecar: false,
-      signal: ctx.signal,
-      onProgress: (p) => ctx.sink.progress(archiveProgressUpdate('Test-BackupIntegrity', p)),
-    });
-    const result = toValidationResult(verification, { minimumMB, warnings });
-    if (expectedChecksum) {
-      const matches = verification.sha256 !== null && verification.sha256 === expectedChecksum;
-      Object.assign(result.ArchiveValidation, { ExpectedChecksum: expectedChecksum, ExpectedChecksumMatches: matches });
-      if (!matches) {
-        result.ValidationErrors.push(`The archive's SHA256 (${verification.sha256 ?? 'not computed'}) differs from -ExpectedChecksum ${expectedChecksum}.`);
-        result.OverallStatus = false;
-      }
-    }
-    const data = { ...result, ...NOT_MEASURED_HERE };
-    for (const w of result.ValidationWarnings) ctx.log.warn(w);
-    if (result.OverallStatus) {
-      ctx.log.success(`${archivePath}: every CRC and SHA256 matches.`);
-      return { data };
-    }
-    for (const e of result.ValidationErrors) ctx.log.error(e);
-    const missing = !result.ArchiveValidation.ArchiveExists;
-    return {
-      data,
-      error: new StorageError(`${archivePath} failed verification: ${result.ValidationErrors[0] ?? 'see ValidationErrors'}`, missing ? 'ARCHIVE_NOT_FOUND' : 'ARCHIVE_INVALID', {
-        category: missing ? 'ObjectNotFound' : 'InvalidData',
-        details: result.ValidationErrors,
-      }),
-    };
-  } catch (err) {
-    const e = toBackupError(err);
-    ctx.log.error(e.message);
-    return { data: failedValidation(archiveParam, e.message), error: e };
-  }
-};
-
-/** §5.2's distribution and service sections: Test-BackupIntegrity looks at one archive, so it cannot know them. */
-const NOT_MEASURED_HERE = {
-  DistributionValidation: { LocalCopySuccess: null, NetworkCopiesSuccess: {} },
-  ServiceValidation: { ServiceRestored: null, ServiceRunning: null },
-};
-
-function failedValidation(archivePath: string, message: string) {
-  return {
-    ArchivePath: archivePath,
-    ArchiveValidation: { ArchiveExists: archivePath !== '' && fs.existsSync(archivePath), ArchiveSizeMB: 0, MeetsMinimumSize: null, MinimumSizeMB: null, IntegrityVerified: false, ChecksumGenerated: false, ChecksumValue: null, SidecarMatches: null, EntryCount: 0 },
-    ContentValidation: { ManifestIncluded: false, ExpectedFilesPresent: false, MissingFiles: [], ExtraFiles: [], CrcFailures: [], SHA256Mismatches: [] },
-    ...NOT_MEASURED_HERE,
-    OverallStatus: false,
-    ValidationErrors: [message],
-    ValidationWarnings: [],
-    DurationSeconds: 0,
-  };
-}
 
 const invokeMongoDBBackupCommand: CommandHandler = async (ctx) => {
   const p = ctx.params;
@@ -540,11 +448,11 @@ export const COMMANDS: Record<string, CommandHandler> = {
   'Export-ControllerSettings': exportControllerSettingsCommand,
   'New-BackupManifest': newBackupManifest,
   'Compress-BackupArchive': compressBackupArchive,
-  'Test-BackupIntegrity': testBackupIntegrity,
   'Invoke-MongoDBBackup': invokeMongoDBBackupCommand,
   'Copy-BackupToDestinations': copyBackupToDestinationsCommand,
   'Remove-OldBackups': removeOldBackupsCommand,
   'Write-BackupSummary': writeBackupSummaryCommand,
   ...RESTORE_COMMANDS,
   ...SERVICE_COMMANDS,
+  ...INTEGRITY_COMMANDS,
 };

@@ -33,7 +33,7 @@ const WINSTON = '/node_modules/winston/';
 /** Ajv itself (the schema compiler); the generated validator needs only ajv/dist/runtime/*. */
 const AJV_COMPILER = '/node_modules/ajv/dist/ajv.js';
 
-async function loadedBy(command: string, configPath: string, parameters: Record<string, unknown> = {}): Promise<{ modules: string[]; exitCode: number | null }> {
+async function loadedBy(command: string, configPath: string, parameters: Record<string, unknown> = {}, expectedExit = 0): Promise<{ modules: string[]; exitCode: number | null }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'loaded-modules-'));
   try {
     const prev = { opts: process.env.NODE_OPTIONS, dir: process.env.LOADED_MODULES_DIR };
@@ -49,7 +49,7 @@ async function loadedBy(command: string, configPath: string, parameters: Record<
       if (prev.dir === undefined) delete process.env.LOADED_MODULES_DIR;
       else process.env.LOADED_MODULES_DIR = prev.dir;
     }
-    assert.equal(r.result?.exitCode, 0, `${command} failed: ${r.stdout}\n${r.stderr}`);
+    assert.equal(r.result?.exitCode, expectedExit, `${command}: ${r.stdout}\n${r.stderr}`);
     const files = fs.readdirSync(dir).map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as { argv: string[]; modules: string[] });
     const cli = files.find((f) => f.argv[0]?.endsWith(path.join('cli', 'main.js')) && f.argv[1] === command);
     assert.ok(cli, `no module list from the CLI process (got ${files.length} from ${files.map((f) => f.argv[0]).join(', ')})`);
@@ -83,6 +83,15 @@ describe('start-up: a command loads only the packages it uses', () => {
       assert.deepEqual(matching(modules, fragment), [], `Test-AlteryxServiceState loaded ${fragment}`);
     }
     assert.ok(matching(modules, '/dist/src/cli/commands/service-commands.js').length > 0, 'the service commands module was loaded');
+  });
+
+  it('Test-BackupIntegrity loads the archive reader, and no backup, MongoDB, distribution or restore code', async () => {
+    const archive = path.join(host!.root, 'no-such-backup.zip');
+    const { modules } = await loadedBy('Test-BackupIntegrity', host!.configPath, { ArchivePath: archive }, 4);
+    assert.ok(matching(modules, '/dist/src/archive/verify-archive.js').length > 0, 'the archive reader was loaded');
+    for (const fragment of [...CLOUD_AND_DRIVER, WINSTON, '/dist/src/cli/commands.js', '/dist/src/mongo/', '/dist/src/distribution/', '/dist/src/restore/', '/dist/src/backup/run-backup.js', '/node_modules/bson/']) {
+      assert.deepEqual(matching(modules, fragment), [], `Test-BackupIntegrity loaded ${fragment}`);
+    }
   });
 
   it('Invoke-AlteryxBackup Full without cloud destinations, self-managed MongoDB or mail loads no SDK, driver or winston', async () => {
