@@ -4,43 +4,21 @@
 
 BeforeDiscovery {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
-    $coreMain = Join-Path $RepoRoot (Join-Path 'dist' (Join-Path 'src' (Join-Path 'cli' 'main.js')))
-    $simCli = Join-Path $RepoRoot (Join-Path 'dist' (Join-Path 'src' (Join-Path 'sim' 'sim-cli.js')))
-    $e2eReady = (Test-Path -LiteralPath $coreMain) -and (Test-Path -LiteralPath $simCli)
+    $e2eReady = Test-SimHostReady
     $skipReason = 'dist/src/cli/main.js or dist/src/sim/sim-cli.js is not built yet (npm run build)'
 }
 
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
-    $simCli = Join-Path $RepoRoot (Join-Path 'dist' (Join-Path 'src' (Join-Path 'sim' 'sim-cli.js')))
     $pwsh = Get-TestPwshPath
-    $savedCore = $env:ALTERYXBACKUP_CORE
-    Remove-Item Env:ALTERYXBACKUP_CORE -ErrorAction SilentlyContinue
-    $simHosts = New-Object System.Collections.Generic.List[string]
-
-    # Creates a simulated host and returns the path of its backup-config.json
-    # (the last line sim-cli prints).
-    function New-SimHost {
-        param([string]$Name = 'sim', [string[]]$Options = @())
-        $dir = Join-Path $TestDrive $Name
-        $lines = @(& node $simCli create $dir @Options)
-        if ($LASTEXITCODE -ne 0) { throw "sim-cli create failed with exit code $LASTEXITCODE" }
-        $simHosts.Add($dir)
-        ($lines | Where-Object { $_ -and $_.Trim() } | Select-Object -Last 1).Trim()
-    }
-
-    function Get-SimServiceState {
-        param([string]$Dir)
-        (@(& node $simCli state $Dir) | Select-Object -Last 1).Trim()
-    }
+    Enter-SimHostSuite
 
     Get-Module AlteryxBackup | Remove-Module -Force
     Import-Module $ModuleManifest -Force
 }
 
 AfterAll {
-    foreach ($dir in $simHosts) { $null = & node $simCli destroy $dir 2>&1 }
-    if ($null -ne $savedCore) { $env:ALTERYXBACKUP_CORE = $savedCore }
+    Exit-SimHostSuite
     Get-Module AlteryxBackup | Remove-Module -Force
 }
 

@@ -5,6 +5,48 @@ $script:ModuleManifest = Join-Path $script:RepoRoot (Join-Path 'ps-module' (Join
 $script:ModuleFolder = Split-Path -Parent $script:ModuleManifest
 $script:FakeCore = Join-Path $PSScriptRoot (Join-Path 'fixtures' 'fake-core.js')
 $script:TaskScript = Join-Path $script:RepoRoot (Join-Path 'ps-module' 'Invoke-AlteryxBackup.ps1')
+$script:CoreMain = Join-Path $script:RepoRoot (Join-Path 'dist' (Join-Path 'src' (Join-Path 'cli' 'main.js')))
+$script:SimCli = Join-Path $script:RepoRoot (Join-Path 'dist' (Join-Path 'src' (Join-Path 'sim' 'sim-cli.js')))
+
+# --- Suites on simulated hosts with the real core (Restore, Acceptance, Views, E2E) ---
+#   BeforeDiscovery: $ready = Test-SimHostReady
+#   BeforeAll:       Enter-SimHostSuite, then import the module
+#   AfterAll:        Exit-SimHostSuite
+
+# The built core and sim-cli exist (npm run build).
+function Test-SimHostReady {
+    (Test-Path -LiteralPath $script:CoreMain) -and (Test-Path -LiteralPath $script:SimCli)
+}
+
+# The real core, not a fake one from ALTERYXBACKUP_CORE (restored by Exit-SimHostSuite); an empty list of hosts.
+function Enter-SimHostSuite {
+    $script:SavedCore = $env:ALTERYXBACKUP_CORE
+    Remove-Item Env:ALTERYXBACKUP_CORE -ErrorAction SilentlyContinue
+    $script:SimHosts = New-Object System.Collections.Generic.List[string]
+}
+
+# Destroys every host New-SimHost created and restores ALTERYXBACKUP_CORE.
+function Exit-SimHostSuite {
+    foreach ($dir in @($script:SimHosts)) { $null = & node $script:SimCli destroy $dir 2>&1 }
+    if ($null -ne $script:SavedCore) { $env:ALTERYXBACKUP_CORE = $script:SavedCore }
+}
+
+# Creates a simulated host under TestDrive and returns the path of its
+# backup-config.json (the last line sim-cli prints).
+function New-SimHost {
+    param([string]$Name = 'sim', [string[]]$Options = @())
+    $dir = Join-Path $TestDrive $Name
+    $lines = @(& node $script:SimCli create $dir @Options)
+    if ($LASTEXITCODE -ne 0) { throw "sim-cli create failed with exit code $LASTEXITCODE" }
+    $script:SimHosts.Add($dir)
+    ($lines | Where-Object { $_ -and $_.Trim() } | Select-Object -Last 1).Trim()
+}
+
+# The simulated service's state: Running, Stopped, ...
+function Get-SimServiceState {
+    param([string]$Dir)
+    (@(& node $script:SimCli state $Dir) | Select-Object -Last 1).Trim()
+}
 
 function Get-TestPwshPath {
     $local = Join-Path $script:RepoRoot (Join-Path '.tools' (Join-Path 'pwsh' 'pwsh'))

@@ -5,34 +5,19 @@
 
 BeforeDiscovery {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
-    $coreMain = Join-Path $RepoRoot (Join-Path 'dist' (Join-Path 'src' (Join-Path 'cli' 'main.js')))
-    $simCli = Join-Path $RepoRoot (Join-Path 'dist' (Join-Path 'src' (Join-Path 'sim' 'sim-cli.js')))
-    $viewsReady = (Test-Path -LiteralPath $coreMain) -and (Test-Path -LiteralPath $simCli)
+    $viewsReady = Test-SimHostReady
 }
 
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
-    $simCli = Join-Path $RepoRoot (Join-Path 'dist' (Join-Path 'src' (Join-Path 'sim' 'sim-cli.js')))
-    $savedCore = $env:ALTERYXBACKUP_CORE
-    Remove-Item Env:ALTERYXBACKUP_CORE -ErrorAction SilentlyContinue
-    $simHosts = New-Object System.Collections.Generic.List[string]
-
-    function New-SimHost {
-        param([string]$Name = 'sim', [string[]]$Options = @())
-        $dir = Join-Path $TestDrive $Name
-        $lines = @(& node $simCli create $dir @Options)
-        if ($LASTEXITCODE -ne 0) { throw "sim-cli create failed with exit code $LASTEXITCODE" }
-        $simHosts.Add($dir)
-        ($lines | Where-Object { $_ -and $_.Trim() } | Select-Object -Last 1).Trim()
-    }
+    Enter-SimHostSuite
 
     Get-Module AlteryxBackup | Remove-Module -Force
     Import-Module $ModuleManifest -Force
 }
 
 AfterAll {
-    foreach ($dir in $simHosts) { $null = & node $simCli destroy $dir 2>&1 }
-    if ($null -ne $savedCore) { $env:ALTERYXBACKUP_CORE = $savedCore }
+    Exit-SimHostSuite
     Get-Module AlteryxBackup | Remove-Module -Force
 }
 
