@@ -7,6 +7,7 @@ import { sha256Of, writeFileDurable } from '../fs/copy-hashed';
 import type { Log } from '../logging/logger';
 import type { Platform } from '../platform/platform';
 import { runCommand } from '../platform/run-command';
+import { PeVersionError, readPeVersion } from '../platform/pe-version';
 import { parseEmongoPasswordOutput } from '../mongo/embedded-dump';
 import type * as CmsEnvelope from '../secrets/cms-envelope';
 import type { RecipientCertificate } from '../secrets/recipient-certificate';
@@ -29,6 +30,8 @@ export interface ControllerSettingsOptions {
   serviceExecutable?: string;
   /** From RuntimeSettings.xml; read here when not given. Only EmbeddedMongoDB has passwords to export. */
   persistenceType?: PersistenceType;
+  /** Already read (with its warning) by the caller's environment facts: not asked, or warned about, twice. */
+  serverVersion?: string | null;
 }
 
 /** The data model's ControllerSettingsResultObject (ControllerSettings in the manifest). */
@@ -69,22 +72,53 @@ export function parseGetVersionOutput(stdout: string): string | null {
 }
 
 /**
- * The Alteryx Server version from `AlteryxService getversion`; null (and a
- * warning) when it cannot be read. Secrets never pass through here.
+ * The Alteryx Server version: `AlteryxService getversion`, else the file
+ * version in AlteryxService.exe's version resource (issue 11 point 6; read
+ * from the file by src/platform/pe-version.ts, the same code on Windows and
+ * on the simulated host). `warning` says what failed; null when both did.
+ * Never fails the backup. Secrets never pass through here.
  */
-export async function readServerVersion(platform: Platform, log: Log, signal?: AbortSignal, warnings?: string[]): Promise<string | null> {
+export async function serverVersionWithFallback(
+  platform: Pick<Platform, 'alteryxServiceExecutable' | 'alteryxServiceImage'>,
+  signal?: AbortSignal,
+  serviceExecutable?: string,
+): Promise<{ version: string | null; source: 'getversion' | 'file version' | null; warning?: string }> {
+  let why: string;
   try {
-    const r = await runCommand(platform.alteryxServiceExecutable(), ['getversion'], { timeoutMs: ALTERYX_CMD_TIMEOUT_MS, signal });
-    if (r.exitCode !== 0 || r.timedOut) throw new Error(r.timedOut ? 'timed out' : `exit code ${String(r.exitCode)}`);
+    const r = await runCommand(serviceExecutable ?? platform.alteryxServiceExecutable(), ['getversion'], { timeoutMs: ALTERYX_CMD_TIMEOUT_MS, signal });
+    if (r.exitCode !== 0 || r.timedOut) throw new Error(r.timedOut ? `timed out after ${ALTERYX_CMD_TIMEOUT_MS / 1000} s` : `exit code ${String(r.exitCode)}`);
     const v = parseGetVersionOutput(r.stdout);
     if (!v) throw new Error('it printed nothing');
-    return v;
+    return { version: v, source: 'getversion' };
   } catch (err) {
-    const m = `Could not read the Alteryx Server version (AlteryxService getversion): ${(err as Error).message}`;
-    warnings?.push(m);
-    log.warn(m);
-    return null;
+    why = (err as Error).message;
   }
+  const image = platform.alteryxServiceImage ? platform.alteryxServiceImage() : (serviceExecutable ?? platform.alteryxServiceExecutable());
+  try {
+    const v = await readPeVersion(image);
+    return {
+      version: v.FileVersion,
+      source: 'file version',
+      warning: `AlteryxService getversion failed (${why}); the Alteryx Server version ${v.FileVersion} is the file version of ${image}.`,
+    };
+  } catch (err) {
+    const reason = err instanceof PeVersionError ? err.message : `${image}: ${(err as Error).message}`;
+    return {
+      version: null,
+      source: null,
+      warning: `Could not read the Alteryx Server version: AlteryxService getversion failed (${why}), and the file version could not be read either (${reason}). The manifest records null; a restore must be told the version.`,
+    };
+  }
+}
+
+/** serverVersionWithFallback, its warning logged (and added to `warnings`). */
+export async function readServerVersion(platform: Platform, log: Log, signal?: AbortSignal, warnings?: string[]): Promise<string | null> {
+  const r = await serverVersionWithFallback(platform, signal);
+  if (r.warning) {
+    warnings?.push(r.warning);
+    log.warn(r.warning);
+  }
+  return r.version;
 }
 
 async function alteryxService(o: ControllerSettingsOptions, command: string): Promise<string> {
@@ -99,8 +133,8 @@ async function alteryxService(o: ControllerSettingsOptions, command: string): Pr
 }
 
 /**
- * The Alteryx Server version (`AlteryxService getversion`, first line), or
- * null with the reason in `warning` when it cannot be read. Every mode's
+ * The Alteryx Server version (getversion, else the file version of
+ * AlteryxService.exe), or null with the reason in `warning`. Every mode's
  * manifest records it (New-BackupManifest, Compress-BackupArchive).
  */
 export async function readAlteryxServerVersion(
@@ -108,12 +142,8 @@ export async function readAlteryxServerVersion(
   serviceExecutable?: string,
   signal?: AbortSignal,
 ): Promise<{ version: string | null; warning?: string }> {
-  try {
-    const out = await alteryxService({ platform, serviceExecutable, signal } as ControllerSettingsOptions, 'getversion');
-    return { version: out.trim().split(/\r?\n/)[0] || null };
-  } catch (err) {
-    return { version: null, warning: `Could not read the Alteryx Server version: ${(err as Error).message}` };
-  }
+  const r = await serverVersionWithFallback(platform, signal, serviceExecutable);
+  return { version: r.version, warning: r.warning };
 }
 
 /**
@@ -215,7 +245,7 @@ export async function exportControllerSettings(o: ControllerSettingsOptions): Pr
   }
 
   if (o.includeMetadata) {
-    result.AlteryxServerVersion = await readServerVersion(o.platform, o.log, o.signal, result.Warnings);
+    result.AlteryxServerVersion = o.serverVersion !== undefined ? o.serverVersion : await readServerVersion(o.platform, o.log, o.signal, result.Warnings);
     const metadata = {
       AlteryxServerVersion: result.AlteryxServerVersion,
       ServiceName: o.serviceName,

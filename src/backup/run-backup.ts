@@ -307,6 +307,7 @@ export async function runBackup(ctx: RunBackupContext): Promise<RunBackupOutcome
         includeMongoPasswords: config.IncludeMongoPasswords,
         includeMetadata: config.IncludeMetadata,
         persistenceType: persistence,
+        serverVersion: facts ? facts.AlteryxServerVersion : undefined,
         stagingDir,
         redactor: ctx.redactor,
         log,

@@ -70,6 +70,13 @@ export interface Platform {
   readonly processes: ProcessList;
   /** Full path of AlteryxService.exe (or the simulated stand-in). */
   alteryxServiceExecutable(): string;
+  /**
+   * The AlteryxService.exe image whose version resource gives the Server
+   * version when `getversion` fails (src/platform/pe-version.ts). Windows: the
+   * executable itself; the simulated host: its `bin/AlteryxService.exe`
+   * image (the runnable stand-in is a script). Absent: alteryxServiceExecutable().
+   */
+  alteryxServiceImage?(): string;
   hostname(): string;
   osVersion(): string;
   currentUser(): string;

@@ -60,6 +60,11 @@ async function main(): Promise<number> {
       process.stdout.write(`Admin: ${info.mongoAdminPassword}\r\nNon-Admin: ${info.mongoNonAdminPassword}\r\n`);
       return 0;
     case 'getversion':
+      if (readFaults(root).getversionFail) {
+        // What the real command prints when it fails is not documented; only the exit code is relied on.
+        process.stderr.write('getversion: the service configuration could not be read.\r\n');
+        return 1;
+      }
       process.stdout.write(`${info.alteryxVersion}\r\n`);
       return 0;
     case 'start': {

@@ -99,6 +99,8 @@ export interface Faults {
   // --- AlteryxService commands ---
   /** `getemongopassword` fails as it does where the embedded MongoDB is not enabled (always so on the self-managed variant). */
   emongoPasswordUnavailable?: boolean;
+  /** `getversion` fails (exit 1, a message on stderr): the manifest's version must come from the file version of AlteryxService.exe. */
+  getversionFail?: boolean;
 }
 
 type Kind = 'boolean' | 'number' | 'string' | 'boolean|string' | 'state';
@@ -135,6 +137,7 @@ export const FAULT_KINDS: Record<keyof Faults, Kind> = {
   emongorestorePartial: 'boolean',
   emongorestoreHang: 'boolean',
   setServerSecretFail: 'boolean',
+  getversionFail: 'boolean',
   mongorestorePartial: 'boolean',
   mongorestoreFailuresExitZero: 'boolean',
   mongorestoreHang: 'boolean',

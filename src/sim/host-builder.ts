@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { generateDatabase } from './data-generator';
 import { appendEvent } from './events';
+import { buildVersionImage } from './pe-version-image';
 import { HostInfo, hostPaths, HostPaths, SimRole, SimVariant, simScript, writeJsonAtomic } from './host-layout';
 import { runtimeSettingsXml } from './runtime-settings';
 import { spawnDaemon, waitFor, writeServiceState, writeStartType } from './service-control';
@@ -139,6 +140,8 @@ function writeInstallTree(paths: HostPaths, info: HostInfo): void {
   writeShim(paths.engineShim, paths.root, simScript('alteryx-engine-cmd'), ['--host-root', paths.root, '--seconds', '5']);
   writeShim(paths.mongodumpShim, paths.root, simScript('mongodump'));
   writeShim(paths.mongorestoreShim, paths.root, simScript('mongorestore'));
+  // What the version fallback reads when getversion fails (src/platform/pe-version.ts).
+  fs.writeFileSync(paths.alteryxServiceImage, buildVersionImage(info.alteryxVersion));
   fs.writeFileSync(
     paths.alteryxConfig,
     [
@@ -157,7 +160,7 @@ function writeInstallTree(paths: HostPaths, info: HostInfo): void {
     ].join('\r\n'),
   );
   const installed = new Date(info.installedAt);
-  for (const f of [paths.alteryxServiceShim, paths.engineShim, paths.mongodumpShim, paths.bin, path.dirname(paths.alteryxConfig)]) fs.utimesSync(f, installed, installed);
+  for (const f of [paths.alteryxServiceShim, paths.alteryxServiceImage, paths.engineShim, paths.mongodumpShim, paths.bin, path.dirname(paths.alteryxConfig)]) fs.utimesSync(f, installed, installed);
   // Modified after install, so the backup includes it.
   const modified = new Date(installed.getTime() + 2 * DAY_MS);
   fs.utimesSync(paths.alteryxConfig, modified, modified);

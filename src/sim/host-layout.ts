@@ -22,6 +22,8 @@ export interface HostPaths {
   bin: string;
   alteryxServiceShim: string;
   alteryxServiceCmd: string;
+  /** `bin/AlteryxService.exe`: a PE image holding only a version resource (the host's Alteryx version); never run. */
+  alteryxServiceImage: string;
   engineShim: string;
   alteryxConfig: string;
   mongoToolsBin: string;
@@ -68,6 +70,7 @@ export function hostPaths(hostRoot: string): HostPaths {
     bin,
     alteryxServiceShim: path.join(bin, 'AlteryxService'),
     alteryxServiceCmd: path.join(bin, 'AlteryxService.cmd'),
+    alteryxServiceImage: path.join(bin, 'AlteryxService.exe'),
     engineShim: path.join(bin, 'AlteryxEngineCmd'),
     alteryxConfig: path.join(bin, 'server', 'config', 'alteryx.config'),
     mongoToolsBin,

@@ -60,6 +60,11 @@ export class SimulatedPlatform implements Platform {
     return this.alteryxServiceExecutableFor();
   }
 
+  /** `bin/AlteryxService.exe`: a PE image with the host's version resource (src/sim/pe-version-image.ts). */
+  alteryxServiceImage(): string {
+    return hostPaths(this.root).alteryxServiceImage;
+  }
+
   alteryxServiceExecutableFor(host?: string): string {
     const p = hostPaths(this.hostRootFor(host));
     return process.platform === 'win32' ? p.alteryxServiceCmd : p.alteryxServiceShim;

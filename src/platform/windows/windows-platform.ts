@@ -238,6 +238,10 @@ export class WindowsPlatform implements Platform {
     return path.win32.join(this.installPath, 'bin', 'AlteryxService.exe');
   }
 
+  alteryxServiceImage(): string {
+    return this.alteryxServiceExecutable();
+  }
+
   hostname(): string {
     return os.hostname();
   }
