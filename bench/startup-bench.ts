@@ -70,6 +70,8 @@ export const startupBench: BenchSection = {
             '',
             `Target: the cmdlet at most 2× a bare node -e 0 from the same session: ${(m / n).toFixed(2)}× (${m / n <= 2 ? 'met' : `MISSED by ${((m / n / 2 - 1) * 100).toFixed(0)}%`}).`,
             '',
+            `The session's first call (PowerShell compiles the bridge and result shaping; what a scheduled task, one call per new pwsh, pays): ${fmt(Number(r.json?.firstCall ?? NaN))} s, one sample.`,
+            '',
           );
           for (const x of rows) ctx.log(`  pwsh: node -e 0 ${fmt(x.node)} s, CLI ${fmt(x.cli)} s, cmdlet ${fmt(x.cmdlet)} s, load ${fmt(x.load, 1)}`);
         }
