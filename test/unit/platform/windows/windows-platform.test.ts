@@ -107,6 +107,8 @@ describe('WindowsPlatform services (replayed sc.exe)', () => {
   it('knows where AlteryxService.exe is', () => {
     const { platform } = replay([]);
     assert.equal(platform.alteryxServiceExecutable(), 'C:\\Program Files\\Alteryx\\bin\\AlteryxService.exe');
+    // The version fallback reads the version resource of the same file (src/platform/pe-version.ts).
+    assert.equal(platform.alteryxServiceImage(), 'C:\\Program Files\\Alteryx\\bin\\AlteryxService.exe');
   });
 });
 
