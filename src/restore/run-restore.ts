@@ -124,6 +124,8 @@ export function targetPathFor(archivePath: string, programDataPath: string, inst
   if (archivePath === 'Config/RuntimeSettings.xml') return path.join(programDataPath, 'RuntimeSettings.xml');
   if (archivePath.startsWith('Config/Keys/') && !archivePath.endsWith('/')) return path.join(programDataPath, 'Keys', ...archivePath.slice('Config/Keys/'.length).split('/'));
   if (archivePath === 'Config/SystemAlias.xml') return path.join(programDataPath, 'Engine', 'SystemAlias.xml');
+  // %ProgramData%\Alteryx\Tools (connector tools; FilesConfiguration.BackupConnectorTools).
+  if (archivePath.startsWith('Config/Tools/') && !archivePath.endsWith('/')) return path.join(programDataPath, 'Tools', ...archivePath.slice('Config/Tools/'.length).split('/'));
   if (archivePath === 'Config/SystemConnections.xml') return path.join(programDataPath, 'Engine', 'SystemConnections.xml');
   if (archivePath === 'Config/alteryx.config') {
     // 2020.1 moved it to bin\server\config; follow where the backup found it, else what exists here.
@@ -537,7 +539,7 @@ export async function runRestore(ctx: RunRestoreContext): Promise<RunRestoreOutc
       log.success(`Database restored: ${check.restoredDocuments} documents in ${check.collections.length} collections, as the manifest lists.`);
     });
 
-    // ---------- Keys, SystemAlias.xml, SystemConnections.xml, alteryx.config ----------
+    // ---------- Keys, SystemAlias.xml, SystemConnections.xml, alteryx.config, connector Tools ----------
     await phases.run('Files', async () => {
       for (const f of filePlan) {
         if (f.ArchivePath === 'Config/RuntimeSettings.xml') continue;

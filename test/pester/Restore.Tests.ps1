@@ -79,7 +79,7 @@ Describe 'Restore-AlteryxBackup through the module' -Tag 'E2E' -Skip:(-not $read
         (Get-FileHash $keyB).Hash | Should -Be (Get-FileHash $keyA).Hash
         (@(& node $simCli state $rootB) | Select-Object -Last 1).Trim() | Should -Be 'Running'
         Test-Path -LiteralPath $r.LogPath | Should -BeTrue
-        (Split-Path -Leaf $r.LogPath) | Should -Match '^RestoreLog_\d{8}_\d{6}\.log$'
+        (Split-Path -Leaf $r.LogPath) | Should -Match '^RestoreLog_\d{8}_\d{6}(_\d+)?\.log$'
     }
 
     It 'a corrupt archive fails with ARCHIVE_CORRUPT and exit 4' {

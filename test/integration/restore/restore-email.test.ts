@@ -68,7 +68,7 @@ describe('restore notifications: the same email as the backup', { timeout: 600_0
     assert.match(body, /Last \d+ log lines/);
     assert.match(body, /Restore phase Verify\./, 'the excerpt is the restore log');
     assert.equal(mail.parsed.attachments.length, 1);
-    assert.match(mail.parsed.attachments[0].filename ?? '', /^RestoreLog_\d{8}_\d{6}\.log$/);
+    assert.match(mail.parsed.attachments[0].filename ?? '', /^RestoreLog_\d{8}_\d{6}(_\d+)?\.log$/);
     const token = String(hostJson(H.root).serverSecret);
     assert.ok(token.length >= 8);
     for (const where of [mail.raw.toString('utf8'), r.stdout, r.stderr, fs.readFileSync(data.LogPath, 'utf8')]) {

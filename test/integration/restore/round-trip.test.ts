@@ -26,7 +26,13 @@ function assertConfigEqual(a: string, b: string): void {
   for (const k of keysA) assert.ok(fs.readFileSync(pd(b, 'Keys', k)).equals(fs.readFileSync(pd(a, 'Keys', k))), `Keys/${k}`);
   const [fa, fb] = [configFiles(a), configFiles(b)];
   for (let i = 0; i < fa.length; i++) assert.ok(fs.readFileSync(fb[i]).equals(fs.readFileSync(fa[i])), path.basename(fa[i]));
+  // The connector tools A had (%ProgramData%\Alteryx\Tools, issue 11 point 8) are on B, byte for byte.
+  // (Only host A of the embedded suite has them; the self-managed suite's host has no Tools folder.)
+  if (fs.existsSync(pd(a, 'Tools'))) for (const rel of TOOL_FILES) assert.ok(fs.readFileSync(pd(b, 'Tools', ...rel.split('/'))).equals(fs.readFileSync(pd(a, 'Tools', ...rel.split('/')))), `Tools/${rel}`);
 }
+
+/** Connector tools put on host A before its backups (the simulated host has none by default). */
+const TOOL_FILES = ['AcmeConnector/AcmeConnector.yxi', 'AcmeConnector/Config/settings.xml'];
 
 /** `only`: the databases the backup dumped (a self-managed backup dumps the configured ones). */
 function assertDataEqual(a: string, b: string, only?: string): void {
@@ -57,6 +63,11 @@ describe('round trip, embedded MongoDB: back up A, restore onto a new host B', {
       createHost(['--seed', 'host-b', '--db-mb', '0.3', '--hostname', 'ALTERYX-SIM-02']),
       createHost(['--seed', 'host-c', '--db-mb', '0.4']),
     ]);
+    TOOL_FILES.forEach((rel, i) => {
+      const file = pd(A.root, 'Tools', ...rel.split('/'));
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, Buffer.from(`connector file ${i}\r\n`.repeat(40 + i)));
+    });
     archives.Full = await backup(A.root, A.configPath, 'Full');
     archives.DatabaseOnly = await backup(A.root, A.configPath, 'DatabaseOnly');
     archives.ConfigOnly = await backup(A.root, A.configPath, 'ConfigOnly');
@@ -92,7 +103,7 @@ describe('round trip, embedded MongoDB: back up A, restore onto a new host B', {
     assert.ok(res.SafetyCopyPath && fs.existsSync(path.join(res.SafetyCopyPath, 'safety.json')));
     assert.ok(res.DowntimeSeconds > 0);
     assert.ok(res.Warnings.some((w: string) => /Encryption Key Transfer Process/.test(w)));
-    assert.match(path.basename(res.LogPath), /^RestoreLog_\d{8}_\d{6}\.log$/);
+    assert.match(path.basename(res.LogPath), /^RestoreLog_\d{8}_\d{6}(_\d+)?\.log$/);
     assertConfigEqual(A.root, B.root);
     assertDataEqual(A.root, B.root);
     assert.equal(hostJson(B.root).serverSecret, hostJson(A.root).serverSecret, 'the token');

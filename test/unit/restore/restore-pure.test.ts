@@ -73,6 +73,8 @@ describe('restore plan helpers', () => {
   it('maps archive entries to this host\'s files', () => {
     assert.equal(targetPathFor('Config/Keys/a.bin', '/pd', '/inst'), '/pd/Keys/a.bin');
     assert.equal(targetPathFor('Config/SystemAlias.xml', '/pd', '/inst'), '/pd/Engine/SystemAlias.xml');
+    assert.equal(targetPathFor('Config/Tools/Acme/Acme.yxi', '/pd', '/inst'), '/pd/Tools/Acme/Acme.yxi');
+    assert.equal(targetPathFor('Config/Tools/', '/pd', '/inst'), undefined);
     assert.equal(targetPathFor('Config/alteryx.config', '/pd', '/inst', 'C:\\x\\bin\\server\\config\\alteryx.config'), '/inst/bin/server/config/alteryx.config');
     assert.equal(targetPathFor('Config/ControllerToken.txt', '/pd', '/inst'), undefined);
     assert.equal(targetPathFor('MongoDB/A/c.bson', '/pd', '/inst'), undefined);
