@@ -5,20 +5,13 @@
 
 BeforeDiscovery {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
-    $coreMain = Join-Path $RepoRoot (Join-Path 'dist' (Join-Path 'src' (Join-Path 'cli' 'main.js')))
-    $simCli = Join-Path $RepoRoot (Join-Path 'dist' (Join-Path 'src' (Join-Path 'sim' 'sim-cli.js')))
-    $e2eReady = (Test-Path -LiteralPath $coreMain) -and (Test-Path -LiteralPath $simCli)
+    $e2eReady = Test-SimHostReady
 }
 
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
-    $simCli = Join-Path $RepoRoot (Join-Path 'dist' (Join-Path 'src' (Join-Path 'sim' 'sim-cli.js')))
-    $savedCore = $env:ALTERYXBACKUP_CORE
-    Remove-Item Env:ALTERYXBACKUP_CORE -ErrorAction SilentlyContinue
-    $simDir = Join-Path $TestDrive 'floor'
-    $lines = @(& node $simCli create $simDir)
-    if ($LASTEXITCODE -ne 0) { throw "sim-cli create failed with exit code $LASTEXITCODE" }
-    $configPath = ($lines | Where-Object { $_ -and $_.Trim() } | Select-Object -Last 1).Trim()
+    Enter-SimHostSuite
+    $configPath = New-SimHost -Name 'floor'
     # The schema's default minimums, not the simulated host's lowered ones.
     $cfg = Get-Content -LiteralPath $configPath -Raw | ConvertFrom-Json
     $cfg.ValidationConfiguration.PSObject.Properties.Remove('MinimumBackupSizeMB')
@@ -30,8 +23,7 @@ BeforeAll {
 }
 
 AfterAll {
-    if (Test-Path -LiteralPath $simDir) { $null = & node $simCli destroy $simDir 2>&1 }
-    if ($null -ne $savedCore) { $env:ALTERYXBACKUP_CORE = $savedCore }
+    Exit-SimHostSuite
     Get-Module AlteryxBackup | Remove-Module -Force
 }
 

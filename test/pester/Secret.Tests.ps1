@@ -15,18 +15,6 @@ BeforeAll {
 
     $global:SecretIcaclsCalls = New-Object System.Collections.Generic.List[object]
     function global:icacls { $global:SecretIcaclsCalls.Add(@($args)); $global:LASTEXITCODE = 0; 'processed file' }
-
-    function Enable-TestProtector {
-        InModuleScope AlteryxBackup {
-            $aes = [System.Security.Cryptography.Aes]::Create()
-            $key = $aes.Key
-            $script:SecretProtector = @{
-                Protect   = { param([byte[]]$Bytes) $a = [System.Security.Cryptography.Aes]::Create(); $a.Key = $key; $a.GenerateIV(); $e = $a.CreateEncryptor(); $c = $e.TransformFinalBlock($Bytes, 0, $Bytes.Length); , ([byte[]]($a.IV + $c)) }.GetNewClosure()
-                Unprotect = { param([byte[]]$Bytes) $a = [System.Security.Cryptography.Aes]::Create(); $a.Key = $key; $a.IV = $Bytes[0..15]; $d = $a.CreateDecryptor(); , ([byte[]]$d.TransformFinalBlock($Bytes, 16, $Bytes.Length - 16)) }.GetNewClosure()
-            }
-        }
-    }
-    function Disable-TestProtector { InModuleScope AlteryxBackup { $script:SecretProtector = $null } }
 }
 
 AfterAll {

@@ -10,27 +10,15 @@
 
 BeforeDiscovery {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
-    $coreMain = Join-Path $RepoRoot (Join-Path 'dist' (Join-Path 'src' (Join-Path 'cli' 'main.js')))
-    $simCliPath = Join-Path $RepoRoot (Join-Path 'dist' (Join-Path 'src' (Join-Path 'sim' 'sim-cli.js')))
-    $ready = (Test-Path -LiteralPath $coreMain) -and (Test-Path -LiteralPath $simCliPath)
+    $ready = Test-SimHostReady
 }
 
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
-    $simCli = Join-Path $RepoRoot (Join-Path 'dist' (Join-Path 'src' (Join-Path 'sim' 'sim-cli.js')))
-    $savedCore = $env:ALTERYXBACKUP_CORE
-    Remove-Item Env:ALTERYXBACKUP_CORE -ErrorAction SilentlyContinue
+    Enter-SimHostSuite
     Get-Module AlteryxBackup | Remove-Module -Force
     Import-Module $ModuleManifest -Force
-    InModuleScope AlteryxBackup {
-        $aes = [System.Security.Cryptography.Aes]::Create()
-        $key = $aes.Key
-        $script:SecretProtector = @{
-            Protect   = { param([byte[]]$Bytes) $a = [System.Security.Cryptography.Aes]::Create(); $a.Key = $key; $a.GenerateIV(); $e = $a.CreateEncryptor(); $c = $e.TransformFinalBlock($Bytes, 0, $Bytes.Length); , ([byte[]]($a.IV + $c)) }.GetNewClosure()
-            Unprotect = { param([byte[]]$Bytes) $a = [System.Security.Cryptography.Aes]::Create(); $a.Key = $key; $a.IV = $Bytes[0..15]; $d = $a.CreateDecryptor(); , ([byte[]]$d.TransformFinalBlock($Bytes, 16, $Bytes.Length - 16)) }.GetNewClosure()
-        }
-    }
-    $simDir = $null
+    Enable-TestProtector
     $smtp = $null
 }
 
@@ -40,9 +28,8 @@ AfterAll {
         if (-not $smtp.WaitForExit(10000)) { $smtp.Kill() }
         $smtp.Dispose()
     }
-    if ($null -ne $simDir) { $null = & node $simCli destroy $simDir 2>&1 }
-    InModuleScope AlteryxBackup { $script:SecretProtector = $null }
-    if ($null -ne $savedCore) { $env:ALTERYXBACKUP_CORE = $savedCore }
+    Disable-TestProtector
+    Exit-SimHostSuite
     Get-Module AlteryxBackup | Remove-Module -Force
 }
 
@@ -68,9 +55,7 @@ Describe 'Set-AlteryxBackupSecret round trip through a real backup and smtp-serv
         $port = [int](($portTask.Result | ConvertFrom-Json).port)
 
         # A simulated host whose configuration mails every run through that server.
-        $simDir = Join-Path $TestDrive 'host'
-        $configPath = (@(& node $simCli create $simDir) | Where-Object { $_ -and $_.Trim() } | Select-Object -Last 1).Trim()
-        if ($LASTEXITCODE -ne 0) { throw "sim-cli create failed with exit code $LASTEXITCODE" }
+        $configPath = New-SimHost -Name 'host'
 
         # The secret, stored the way an administrator would, next to the configuration.
         $secretOut = Set-AlteryxBackupSecret -Name SmtpPassword -Secret (ConvertTo-SecureString $password -AsPlainText -Force) -UserName $user -ConfigPath $configPath

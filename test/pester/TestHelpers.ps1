@@ -48,6 +48,21 @@ function Get-SimServiceState {
     (@(& node $script:SimCli state $Dir) | Select-Object -Last 1).Trim()
 }
 
+# DPAPI exists only on Windows: the module's test seam ($script:SecretProtector,
+# Private/Protect-AlteryxBackupSecret.ps1) then uses AES-256 under a key held in memory
+# by the test. Enable before Set-AlteryxBackupSecret; Disable in AfterAll.
+function Enable-TestProtector {
+    InModuleScope AlteryxBackup {
+        $aes = [System.Security.Cryptography.Aes]::Create()
+        $key = $aes.Key
+        $script:SecretProtector = @{
+            Protect   = { param([byte[]]$Bytes) $a = [System.Security.Cryptography.Aes]::Create(); $a.Key = $key; $a.GenerateIV(); $e = $a.CreateEncryptor(); $c = $e.TransformFinalBlock($Bytes, 0, $Bytes.Length); , ([byte[]]($a.IV + $c)) }.GetNewClosure()
+            Unprotect = { param([byte[]]$Bytes) $a = [System.Security.Cryptography.Aes]::Create(); $a.Key = $key; $a.IV = $Bytes[0..15]; $d = $a.CreateDecryptor(); , ([byte[]]$d.TransformFinalBlock($Bytes, 16, $Bytes.Length - 16)) }.GetNewClosure()
+        }
+    }
+}
+function Disable-TestProtector { InModuleScope AlteryxBackup { $script:SecretProtector = $null } }
+
 function Get-TestPwshPath {
     $local = Join-Path $script:RepoRoot (Join-Path '.tools' (Join-Path 'pwsh' 'pwsh'))
     if (Test-Path -LiteralPath $local) { return $local }

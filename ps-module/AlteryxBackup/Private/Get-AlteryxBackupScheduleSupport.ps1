@@ -65,16 +65,14 @@ function Get-AlteryxBackupConfigSetting {
     [CmdletBinding()]
     param([string]$ConfigPath, [Parameter(Mandatory = $true)][string]$Name)
     $segments = $Name.Split('.')
-    if (-not [string]::IsNullOrEmpty($ConfigPath) -and [System.IO.File]::Exists($ConfigPath)) {
-        try {
-            $value = ConvertFrom-Json -InputObject ([System.IO.File]::ReadAllText($ConfigPath)) -ErrorAction Stop
-            foreach ($segment in $segments) {
-                if ($null -eq $value -or $null -eq $value.PSObject.Properties[$segment]) { $value = $null; break }
-                $value = $value.$segment
-            }
-            if ($null -ne $value) { return $value }
+    if (-not [string]::IsNullOrEmpty($ConfigPath)) {
+        # $null when the file is missing or not JSON: the schema default then.
+        $value = Read-AlteryxBackupConfigFile -ConfigPath $ConfigPath
+        foreach ($segment in $segments) {
+            if ($null -eq $value -or $null -eq $value.PSObject.Properties[$segment]) { $value = $null; break }
+            $value = $value.$segment
         }
-        catch { $null = $_ }
+        if ($null -ne $value) { return $value }
     }
     $schemaPath = [System.IO.Path]::Combine($script:ModuleRoot, 'config', 'backup-config.schema.json')
     if (-not [System.IO.File]::Exists($schemaPath)) { $schemaPath = [System.IO.Path]::Combine($script:ModuleRoot, '..', '..', 'config', 'backup-config.schema.json') }

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import yauzl from 'yauzl';
+import { readZip } from '../../helpers/zip-reader';
 import { createHost, destroyHost } from '../sim/sim-harness';
 
 /**
@@ -43,34 +43,6 @@ function runProcess(file: string, args: string[], opts: { cwd?: string; env?: No
     child.on('close', (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-/** Every entry of a zip: name -> contents (only for names `want` accepts; others map to null). */
-function readZip(zipPath: string, want: (name: string) => boolean): Promise<Map<string, Buffer | null>> {
-  return new Promise((resolve, reject) => {
-    const out = new Map<string, Buffer | null>();
-    yauzl.open(zipPath, { lazyEntries: true }, (err, zip) => {
-      if (err || !zip) return reject(err);
-      zip.on('entry', (entry: yauzl.Entry) => {
-        if (!want(entry.fileName)) {
-          out.set(entry.fileName, null);
-          zip.readEntry();
-          return;
-        }
-        zip.openReadStream(entry, (e, stream) => {
-          if (e || !stream) return reject(e);
-          const chunks: Buffer[] = [];
-          stream.on('data', (c: Buffer) => chunks.push(c));
-          stream.on('end', () => {
-            out.set(entry.fileName, Buffer.concat(chunks));
-            zip.readEntry();
-          });
-        });
-      });
-      zip.on('end', () => resolve(out));
-      zip.readEntry();
     });
   });
 }

@@ -9,7 +9,12 @@ const MAIN = path.join(__dirname, '..', '..', '..', 'src', 'cli', 'main.js');
 
 describe('node version guard (the core refuses an old node itself)', () => {
   it('refuses majors below the tested one and accepts it and newer', () => {
-    assert.equal(MINIMUM_NODE_MAJOR, 24);
+    // One minimum in three places: package.json engines, the bridge's $script:MinimumNodeMajor, and here.
+    const root = path.join(__dirname, '..', '..', '..', '..');
+    const engines = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { engines: { node: string } }).engines.node;
+    assert.equal(Number(/(\d+)/.exec(engines)?.[1]), MINIMUM_NODE_MAJOR, `package.json engines ${engines}`);
+    const psm1 = fs.readFileSync(path.join(root, 'ps-module', 'AlteryxBackup', 'AlteryxBackup.psm1'), 'utf8');
+    assert.equal(Number(/\$script:MinimumNodeMajor = (\d+)/.exec(psm1)?.[1]), MINIMUM_NODE_MAJOR, 'AlteryxBackup.psm1 $script:MinimumNodeMajor');
     assert.match(nodeTooOldMessage('v20.11.1', '/x/node') ?? '', /^Node\.js v20\.11\.1 at '\/x\/node' .* older than Node\.js 24, the version AlteryxBackup is tested on/);
     assert.ok(nodeTooOldMessage('23.99.0', 'n'));
     assert.equal(nodeTooOldMessage('24.0.0', 'n'), undefined);
